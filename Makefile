@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0
+# rockchip-rpmsg: Rust RPMsg transport for Rockchip AMP SoCs.
+#
+#   make                       build the modules against KDIR (default: the
+#                              cached reference kernel, built if missing)
+#   make KDIR=/path/to/kernel  build against a board's Rust-enabled kernel tree
+#   make demo                  set up, build, boot the QEMU board, show the echo
+#   make test [SCENARIO=name]  host unit tests and every QEMU scenario
+#   make dtbs                  compile the device-tree overlays
+
+SHELL := /bin/bash
+PROJECT := $(CURDIR)
+BUILD := $(PROJECT)/build
+
+ifeq ($(origin KDIR),undefined)
+REFERENCE_KERNEL := 1
+# The reference kernel is arm64, built with LLVM 19.
+KBUILD_ARGS ?= ARCH=arm64 LLVM=-19
+else
+KBUILD_ARGS ?=
+endif
+
+.PHONY: all modules setup kernel demo test dtbs userspace clean check-kdir clippy fmt
+
+all: modules
+
+setup:
+	@scripts/setup.sh
+
+kernel: setup
+	@scripts/kernel.sh build
+
+ifdef REFERENCE_KERNEL
+check-kdir: kernel
+	$(eval KDIR := $(shell scripts/kernel.sh dir))
+else
+check-kdir:
+	@scripts/check-kdir.sh "$(KDIR)"
+endif
+
+modules: check-kdir
+	@$(MAKE) --no-print-directory -C $(KDIR) M=$(PROJECT) $(KBUILD_ARGS) $(KBUILD_EXTRA) modules
+	@mkdir -p $(BUILD)/modules
+	@cp rust/rockchip_rpmsg/rockchip_rpmsg.ko rust/rpmsg_remote_sim/rpmsg_remote_sim.ko tests/modules/splat_trigger.ko $(BUILD)/modules/
+	@echo "modules: $$(cd $(BUILD)/modules && echo *.ko)"
+
+clippy: check-kdir
+	@$(MAKE) --no-print-directory -C $(KDIR) M=$(PROJECT) $(KBUILD_ARGS) CLIPPY=1 W=1 modules
+
+fmt:
+	@rustfmt --edition 2021 --check rust/*/*.rs tests/modules/*.rs
+
+userspace: setup
+	@scripts/build-userspace.sh
+
+dtbs:
+	@scripts/build-dtbs.sh
+
+demo: modules userspace dtbs
+	@scripts/demo.sh
+
+test: modules userspace dtbs
+	@scripts/test.sh $(if $(SCENARIO),--scenario $(SCENARIO))
+
+clean:
+	@if [ -n "$(KDIR)" ] && [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(PROJECT) $(KBUILD_ARGS) clean; fi
+	rm -rf $(BUILD) rust/bindings/bindings_generated.rs

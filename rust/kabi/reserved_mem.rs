@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Reserved memory: assigning a shared-dma-pool to a device, and looking up
+//! reserved regions named by `memory-region`.
+
+use crate::sys;
+use kernel::{bindings, device, prelude::*, sync::aref::ARef};
+
+fn raw(dev: &device::Device) -> *mut bindings::device {
+    // `device::Device` is a transparent wrapper around `struct device`.
+    core::ptr::from_ref(dev)
+        .cast::<bindings::device>()
+        .cast_mut()
+}
+
+/// A shared-dma-pool assigned to a device: `dma_alloc_coherent()` on the
+/// device draws from it until this is dropped.
+///
+/// # Invariants
+///
+/// `of_reserved_mem_device_init_by_idx()` succeeded for `dev`.
+pub(crate) struct AssignedPool {
+    dev: ARef<device::Device>,
+}
+
+impl AssignedPool {
+    /// Assigns entry `index` of the device's `memory-region` to it.
+    pub(crate) fn assign(dev: &device::Device<device::Bound>, index: u32) -> Result<Self> {
+        let d = raw(dev);
+        let index = kernel::ffi::c_int::try_from(index)?;
+        // SAFETY: `d` is a bound device, so its `of_node` is stable.
+        let ret = unsafe { sys::of_reserved_mem_device_init_by_idx(d, (*d).of_node, index) };
+        kernel::error::to_result(ret)?;
+        // INVARIANT: assigned above.
+        let dev: &device::Device = dev;
+        Ok(Self { dev: dev.into() })
+    }
+}
+
+impl Drop for AssignedPool {
+    fn drop(&mut self) {
+        // SAFETY: the pool was assigned to this device (type invariant).
+        unsafe { sys::of_reserved_mem_device_release(raw(&self.dev)) };
+    }
+}
+
+/// A physical range.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PhysRange {
+    /// First byte.
+    pub(crate) start: u64,
+    /// Size in bytes.
+    pub(crate) size: u64,
+}
+
+fn to_range(res: &bindings::resource) -> PhysRange {
+    PhysRange {
+        start: res.start,
+        size: res.end.wrapping_sub(res.start).wrapping_add(1),
+    }
+}
+
+/// The reserved region that entry `index` of `memory-region` points at.
+pub(crate) fn region(dev: &device::Device, index: u32) -> Result<PhysRange> {
+    // SAFETY: all-zero is a valid `struct resource`.
+    let mut res: bindings::resource = unsafe { core::mem::zeroed() };
+    // SAFETY: `dev` is live and `res` is writable.
+    let ret =
+        unsafe { sys::of_reserved_mem_region_to_resource((*raw(dev)).of_node, index, &mut res) };
+    kernel::error::to_result(ret)?;
+    Ok(to_range(&res))
+}
+
+/// The reserved region named `name` in `memory-region-names`.
+pub(crate) fn region_by_name(dev: &device::Device, name: &CStr) -> Result<PhysRange> {
+    // SAFETY: all-zero is a valid `struct resource`.
+    let mut res: bindings::resource = unsafe { core::mem::zeroed() };
+    // SAFETY: `dev` is live, `name` is NUL-terminated and `res` is writable.
+    let ret = unsafe {
+        sys::of_reserved_mem_region_to_resource_byname(
+            (*raw(dev)).of_node,
+            name.as_char_ptr(),
+            &mut res,
+        )
+    };
+    kernel::error::to_result(ret)?;
+    Ok(to_range(&res))
+}

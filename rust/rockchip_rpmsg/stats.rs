@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Counters and their debugfs view
+//! (`/sys/kernel/debug/rockchip_rpmsg/<device>/`).
+
+use crate::link::Link;
+use kernel::{
+    debugfs::{Dir, Scope, ScopedDir},
+    prelude::*,
+    str::CString,
+    sync::{
+        atomic::{Atomic, Full, Relaxed},
+        Arc,
+    },
+};
+
+/// `VIRTIO_CONFIG_S_DRIVER_OK`.
+const STATUS_DRIVER_OK: u32 = 4;
+
+/// Per-link counters.
+pub(crate) struct LinkStats {
+    /// Doorbells handed to the mailbox.
+    pub(crate) doorbells_sent: Atomic<u64>,
+    /// Notifies answered by a doorbell already waiting in the mailbox.
+    pub(crate) doorbells_coalesced: Atomic<u64>,
+    /// Doorbells the mailbox refused (never expected; see `ring`).
+    pub(crate) doorbell_send_errors: Atomic<u64>,
+    /// Doorbells the controller reported as failed.
+    pub(crate) doorbell_tx_errors: Atomic<u64>,
+    /// Doorbells received from the remote, good or bad.
+    pub(crate) doorbells_received: Atomic<u64>,
+    /// Received doorbells that were ignored (bad magic or link id).
+    pub(crate) bad_doorbells: Atomic<u64>,
+    /// ... of which had a bad magic word.
+    pub(crate) bad_magic: Atomic<u64>,
+    /// ... of which named another link.
+    pub(crate) bad_link_id: Atomic<u64>,
+    /// Good doorbells that arrived while a service run was already queued.
+    pub(crate) doorbells_merged: Atomic<u64>,
+    /// Service runs of the rx work.
+    pub(crate) rx_work_runs: Atomic<u64>,
+    /// 1 once the remote has rung a valid doorbell.
+    pub(crate) remote_ready: Atomic<u32>,
+    /// Doorbells in the mailbox not yet completed (at most two).
+    pub(crate) outstanding: Atomic<u32>,
+}
+
+impl LinkStats {
+    pub(crate) fn new() -> Self {
+        Self {
+            doorbells_sent: Atomic::new(0),
+            doorbells_coalesced: Atomic::new(0),
+            doorbell_send_errors: Atomic::new(0),
+            doorbell_tx_errors: Atomic::new(0),
+            doorbells_received: Atomic::new(0),
+            bad_doorbells: Atomic::new(0),
+            bad_magic: Atomic::new(0),
+            bad_link_id: Atomic::new(0),
+            doorbells_merged: Atomic::new(0),
+            rx_work_runs: Atomic::new(0),
+            remote_ready: Atomic::new(0),
+            outstanding: Atomic::new(0),
+        }
+    }
+
+    /// One doorbell left the mailbox; never goes below zero.
+    pub(crate) fn release_outstanding(&self) {
+        let mut now = self.outstanding.load(Relaxed);
+        while now > 0 {
+            match self.outstanding.cmpxchg(now, now - 1, Full) {
+                Ok(_) => return,
+                Err(seen) => now = seen,
+            }
+        }
+    }
+}
+
+/// Per-instance counters and the device status.
+pub(crate) struct InstanceStats {
+    /// The virtio status byte the driver last set.
+    pub(crate) status: Atomic<u32>,
+    /// Notifies on the receive queue.
+    pub(crate) rvq_notifies: Atomic<u64>,
+    /// ... not forwarded (only the first one is: the remote learns of
+    /// replenished rx buffers by polling, not by doorbell).
+    pub(crate) rvq_notifies_skipped: Atomic<u64>,
+    /// Notifies on the send queue.
+    pub(crate) tvq_notifies: Atomic<u64>,
+    /// Receive-queue callbacks that found used buffers.
+    pub(crate) rvq_interrupts: Atomic<u64>,
+    /// Send-queue callbacks that found used buffers.
+    pub(crate) tvq_interrupts: Atomic<u64>,
+    /// Whether the first (handshake) rvq notify went out.
+    pub(crate) rvq_handshake_done: Atomic<bool>,
+}
+
+impl InstanceStats {
+    pub(crate) fn new() -> Self {
+        Self {
+            status: Atomic::new(0),
+            rvq_notifies: Atomic::new(0),
+            rvq_notifies_skipped: Atomic::new(0),
+            tvq_notifies: Atomic::new(0),
+            rvq_interrupts: Atomic::new(0),
+            tvq_interrupts: Atomic::new(0),
+            rvq_handshake_done: Atomic::new(false),
+        }
+    }
+
+    /// Whether the virtio driver finished setting the device up.
+    pub(crate) fn driver_ok(&self) -> bool {
+        self.status.load(Relaxed) & STATUS_DRIVER_OK != 0
+    }
+}
+
+fn link_files<'data>(link: &'data Arc<Link>, dir: &ScopedDir<'data, '_>) {
+    let s = &link.stats;
+    dir.read_only_file(c"doorbells_sent", &s.doorbells_sent);
+    dir.read_only_file(c"doorbells_coalesced", &s.doorbells_coalesced);
+    dir.read_only_file(c"doorbell_send_errors", &s.doorbell_send_errors);
+    dir.read_only_file(c"doorbell_tx_errors", &s.doorbell_tx_errors);
+    dir.read_only_file(c"doorbells_received", &s.doorbells_received);
+    dir.read_only_file(c"bad_doorbells", &s.bad_doorbells);
+    dir.read_only_file(c"bad_magic", &s.bad_magic);
+    dir.read_only_file(c"bad_link_id", &s.bad_link_id);
+    dir.read_only_file(c"doorbells_merged", &s.doorbells_merged);
+    dir.read_only_file(c"rx_work_runs", &s.rx_work_runs);
+    dir.read_only_file(c"remote_ready", &s.remote_ready);
+    dir.read_only_file(c"doorbells_outstanding", &s.outstanding);
+    for (i, instance) in link.instances.iter().enumerate() {
+        let Ok(name) = CString::try_from_fmt(fmt!("vdev{i}")) else {
+            continue;
+        };
+        let sub = dir.dir(&name);
+        let st = &instance.stats;
+        sub.read_only_file(c"status", &st.status);
+        sub.read_only_file(c"rvq_notifies", &st.rvq_notifies);
+        sub.read_only_file(c"rvq_notifies_skipped", &st.rvq_notifies_skipped);
+        sub.read_only_file(c"tvq_notifies", &st.tvq_notifies);
+        sub.read_only_file(c"rvq_interrupts", &st.rvq_interrupts);
+        sub.read_only_file(c"tvq_interrupts", &st.tvq_interrupts);
+    }
+}
+
+/// Publishes `link`'s counters under `root/<name>/`; removed on drop.
+pub(crate) fn publish<'a>(
+    root: &'a Dir,
+    name: &'a CStr,
+    link: Arc<Link>,
+) -> impl PinInit<Scope<Arc<Link>>, Error> + 'a {
+    root.scope(Ok::<_, Error>(link), name, |link, dir| {
+        link_files(link, dir)
+    })
+}

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! One rpmsg virtio device: its status, features, and the notify rule.
+
+use crate::{
+    layout,
+    link::{DoorbellRx, Instance, Link},
+    mailbox_client::Client,
+    virtio::{Transport, Virtqueues},
+};
+use kernel::sync::{atomic::Relaxed, Arc};
+
+/// The transport of one virtio device on a link.
+pub(crate) struct RpmsgVdev {
+    pub(crate) instance: Arc<Instance>,
+    pub(crate) link: Arc<Link>,
+    pub(crate) client: Arc<Client<DoorbellRx>>,
+}
+
+impl Transport for RpmsgVdev {
+    fn device_features(&self) -> u64 {
+        layout::VIRTIO_RPMSG_F_NS
+    }
+
+    fn status(&self) -> u8 {
+        // Only the low byte is ever stored.
+        (self.instance.stats.status.load(Relaxed) & 0xff) as u8
+    }
+
+    fn set_status(&self, status: u8) {
+        self.instance.stats.status.store(u32::from(status), Relaxed);
+    }
+
+    fn reset(&self) {
+        self.instance.stats.status.store(0, Relaxed);
+        // A new driver starts with a new handshake.
+        self.instance.stats.rvq_handshake_done.store(false, Relaxed);
+    }
+
+    fn virtqueues(&self) -> &Arc<Virtqueues> {
+        &self.instance.vqs
+    }
+
+    fn notify(&self, index: u32) -> bool {
+        let stats = &self.instance.stats;
+        if index == 0 {
+            stats.rvq_notifies.add(1, Relaxed);
+            // The remote learns of fresh rx buffers by polling; only the
+            // first rx kick (the "host is online" handshake) rings it.
+            if stats.rvq_handshake_done.xchg(true, Relaxed) {
+                stats.rvq_notifies_skipped.add(1, Relaxed);
+                return true;
+            }
+        } else {
+            stats.tvq_notifies.add(1, Relaxed);
+        }
+        self.link.ring(&self.client);
+        true
+    }
+}

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The remote core of the QEMU board, in place of RT-Thread.
+//!
+//! A mailbox controller whose channels the rpmsg node's `mboxes` point at,
+//! and the remote side of RPMsg over the same shared memory the driver uses:
+//! it announces `rpmsg_chrdev` at 0x3000, echoes what it receives, logs
+//! `message:<text> len:<n>` like RT-Thread's console, and injects faults on
+//! request (`/sys/kernel/debug/rpmsg_remote_sim/fault`). Never load it on a
+//! board: it answers in the real remote core's place.
+
+use kernel::{
+    debugfs::{Dir, Scope},
+    device, of, platform,
+    prelude::*,
+    sync::Arc,
+    uaccess::UserSliceReader,
+};
+
+#[path = "../bindings/mod.rs"]
+mod sys;
+
+// The abstractions over C APIs live in ../kabi and are shared with the
+// driver module; each module uses only part of them.
+#[allow(dead_code)]
+#[path = "../kabi/mailbox.rs"]
+mod mailbox;
+#[allow(dead_code)]
+#[path = "../kabi/mailbox_controller.rs"]
+mod mailbox_controller;
+#[allow(dead_code)]
+#[path = "../kabi/reserved_mem.rs"]
+mod reserved_mem;
+#[allow(dead_code)]
+#[path = "../kabi/shared_mem.rs"]
+mod shared_mem;
+
+#[allow(dead_code)]
+#[path = "../kabi/workqueue_ext.rs"]
+mod workqueue_ext;
+
+mod memory;
+mod proto;
+mod sim;
+
+use mailbox_controller::Controller;
+use shared_mem::SharedRegion;
+use sim::{EndpointChoice, Sim, SimOps};
+
+kernel::of_device_table!(
+    OF_TABLE,
+    MODULE_OF_TABLE,
+    <RemoteSim as platform::Driver>::IdInfo,
+    [(of::DeviceId::new(c"rockchip-rpmsg-test,remote-sim"), ())]
+);
+
+/// The debugfs files of one simulator.
+struct Files {
+    sim: Arc<Sim>,
+}
+
+/// Accepts fault knobs written to the `fault` file.
+struct FaultWriter {
+    sim: Arc<Sim>,
+}
+
+impl kernel::debugfs::Reader for FaultWriter {
+    fn read_from_slice(&self, reader: &mut UserSliceReader) -> Result {
+        let mut buf = [0u8; 64];
+        let len = reader.len();
+        let dst = buf.get_mut(..len).ok_or(EINVAL)?;
+        reader.read_slice(dst)?;
+        let text = core::str::from_utf8(dst).map_err(|_| EINVAL)?;
+        self.sim.inject(text).inspect_err(|_| {
+            pr_warn!("rpmsg_remote_sim: unknown fault knob '{}'\n", text.trim());
+        })
+    }
+}
+
+/// One bound simulator node.
+struct RemoteSim {
+    sim: Arc<Sim>,
+    controller: Option<Arc<Controller<SimOps>>>,
+    _files: Pin<KBox<Scope<Files>>>,
+    _fault: Pin<KBox<kernel::debugfs::File<FaultWriter>>>,
+    _root: Dir,
+}
+
+impl platform::Driver for RemoteSim {
+    type IdInfo = ();
+    type Data<'bound> = Self;
+    const OF_ID_TABLE: Option<of::IdTable<Self::IdInfo>> = Some(&OF_TABLE);
+
+    fn probe<'bound>(
+        pdev: &'bound platform::Device<device::Core<'_>>,
+        _info: Option<&'bound Self::IdInfo>,
+    ) -> impl PinInit<Self, Error> + 'bound {
+        Self::start(pdev)
+    }
+}
+
+impl RemoteSim {
+    fn start(pdev: &platform::Device<device::Core<'_>>) -> Result<Self> {
+        let dev: &device::Device<device::Bound> = pdev.as_ref();
+        let fwnode = dev.fwnode().ok_or(ENODEV)?;
+        let link_id: u32 = fwnode.property_read(c"rockchip,link-id").required_by(dev)?;
+        let link_id = u8::try_from(link_id).map_err(|_| EINVAL)?;
+        let vdevs: u32 = fwnode.property_read(c"rockchip,vdev-nums").or(1);
+        let txpoll_ms: u32 = fwnode.property_read(c"rockchip,txpoll-period-ms").or(1);
+
+        let vrings = reserved_mem::region_by_name(dev, c"vrings").inspect_err(|_| {
+            dev_err!(dev, "memory-region: no \"vrings\" entry\n");
+        })?;
+        let pool = reserved_mem::region_by_name(dev, c"pool").inspect_err(|_| {
+            dev_err!(dev, "memory-region: no \"pool\" entry\n");
+        })?;
+        let rings = SharedRegion::map(vrings.start, vrings.size as usize)?;
+        let pool_start = pool.start;
+        let pool = SharedRegion::map(pool.start, pool.size as usize)?;
+
+        let choice = EndpointChoice {
+            client_sample: *module_parameters::client_sample.value() != 0,
+            raw: *module_parameters::raw_endpoint.value() != 0,
+            log_messages: *module_parameters::log_messages.value() != 0,
+            announce_delay_ms: *module_parameters::announce_delay_ms.value(),
+        };
+        let sim = Sim::new(link_id, vdevs as usize, rings, pool, &choice)?;
+        let controller = Arc::new(
+            Controller::register(dev, txpoll_ms, SimOps { sim: sim.clone() })?,
+            GFP_KERNEL,
+        )?;
+        sim.attach(controller.clone());
+
+        let root = Dir::new(c"rpmsg_remote_sim");
+        let files = KBox::pin_init(
+            root.scope(Files { sim: sim.clone() }, dev.name(), |files, dir| {
+                dir.read_callback_file(c"stats", &files.sim, &|sim: &Arc<Sim>, f| {
+                    sim.write_stats(f)
+                });
+                dir.read_callback_file(c"audit", &files.sim, &|sim: &Arc<Sim>, f| sim.audit(f));
+            }),
+            GFP_KERNEL,
+        )?;
+        let fault = KBox::pin_init(
+            root.write_only_file(c"fault", FaultWriter { sim: sim.clone() }),
+            GFP_KERNEL,
+        )?;
+        dev_info!(
+            dev,
+            "remote core simulator ready: link {:#x}, {} vdev(s), vrings {:#x}, pool {:#x}\n",
+            link_id,
+            vdevs,
+            vrings.start,
+            pool_start
+        );
+        Ok(Self {
+            sim,
+            controller: Some(controller),
+            _files: files,
+            _fault: fault,
+            _root: root,
+        })
+    }
+}
+
+impl Drop for RemoteSim {
+    fn drop(&mut self) {
+        // Stop the firmware loop, wait for it, then unregister the mailbox.
+        let delivery = self.sim.stop();
+        drop(delivery);
+        self.sim.flush_work();
+        self.controller = None;
+    }
+}
+
+kernel::module_platform_driver! {
+    type: RemoteSim,
+    name: "rpmsg_remote_sim",
+    authors: ["rockchip-rpmsg developers"],
+    description: "Simulated Rockchip remote core (RT-Thread rpmsg side and mailbox) for the QEMU board",
+    license: "GPL",
+    params: {
+        client_sample: u32 {
+            default: 0,
+            description: "Also announce rpmsg-client-sample at 0x3001",
+        },
+        raw_endpoint: u32 {
+            default: 0,
+            description: "Also announce rpmsg-raw at 0x3002",
+        },
+        announce_delay_ms: u32 {
+            default: 20,
+            description: "Milliseconds from Linux's first doorbell to the endpoint announcements",
+        },
+        log_messages: u32 {
+            default: 1,
+            description: "Log message:<text> len:<n> for every echo, like RT-Thread",
+        },
+    },
+}

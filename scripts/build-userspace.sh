@@ -1,0 +1,76 @@
+#!/bin/bash
+# Builds the guest's userspace tools (rpmsg_echo) as static arm64 binaries into
+# build/userspace/. Idempotent: prints nothing when everything is up to date.
+#
+# Toolchain: the rustup target aarch64-unknown-linux-gnu when it is installed
+# or can be added; otherwise -Zbuild-std against the running rustc's rust-src
+# (which scripts/setup.sh provides). Linker: aarch64-linux-gnu-gcc.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CRATE="$ROOT/userspace/rpmsg_echo"
+OUT_DIR="$ROOT/build/userspace"
+TARGET_DIR="$OUT_DIR/target"
+TARGET=aarch64-unknown-linux-gnu
+LINKER=aarch64-linux-gnu-gcc
+BIN=rpmsg_echo
+
+die() { echo "build-userspace: error: $*" >&2; exit 1; }
+export PATH="$HOME/.cargo/bin:$PATH"
+
+command -v cargo >/dev/null || die "cargo not found (install Rust with rustup)"
+command -v rustc >/dev/null || die "rustc not found (install Rust with rustup)"
+command -v "$LINKER" >/dev/null ||
+	die "$LINKER not found: install gcc-aarch64-linux-gnu and libc6-dev-arm64-cross (scripts/setup.sh does)"
+command -v file >/dev/null || die "'file' not found: apt-get install file"
+[ -f "$CRATE/Cargo.toml" ] || die "no crate at $CRATE"
+
+# Prefer the prebuilt std for the target; fall back to building std from rust-src
+# (BUILD_USERSPACE_BUILD_STD=1 forces the fallback, to test it).
+build_std=()
+have_target() { command -v rustup >/dev/null && rustup target list --installed 2>/dev/null | grep -qx "$TARGET"; }
+if [ "${BUILD_USERSPACE_BUILD_STD:-0}" = 1 ] || ! have_target; then
+	if [ "${BUILD_USERSPACE_BUILD_STD:-0}" != 1 ] && command -v rustup >/dev/null &&
+		rustup target add "$TARGET" >/dev/null 2>&1 && have_target; then
+		:
+	else
+		sysroot="$(rustc --print sysroot)"
+		src="$sysroot/lib/rustlib/src/rust"
+		[ -d "$src/library/std" ] ||
+			die "no std for $TARGET and no rust-src at $src ($(rustc --version)); run scripts/setup.sh"
+		export RUSTC_BOOTSTRAP=1
+		build_std=(-Zbuild-std=std,panic_abort)
+		TARGET_DIR="$OUT_DIR/target-build-std" # its artefacts differ; keep both cached
+	fi
+fi
+
+mkdir -p "$OUT_DIR"
+export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER="$LINKER"
+export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUSTFLAGS="-C target-feature=+crt-static"
+log="$OUT_DIR/cargo-build.log"
+if ! cargo build --release --locked --quiet \
+	--manifest-path "$CRATE/Cargo.toml" \
+	--target "$TARGET" --target-dir "$TARGET_DIR" \
+	${build_std[@]+"${build_std[@]}"} >"$log" 2>&1; then
+	cat "$log" >&2
+	die "cargo build of $BIN for $TARGET failed (log: $log)"
+fi
+
+built="$TARGET_DIR/$TARGET/release/$BIN"
+[ -x "$built" ] || die "cargo finished but $built is missing"
+kind="$(file -b "$built")"
+case "$kind" in
+*ELF\ 64-bit*ARM\ aarch64*) ;;
+*) die "$built is not an aarch64 ELF: $kind" ;;
+esac
+case "$kind" in
+*statically\ linked* | *static-pie\ linked*) ;;
+*) die "$built is not statically linked: $kind" ;;
+esac
+
+dest="$OUT_DIR/$BIN"
+if ! cmp -s "$built" "$dest"; then
+	install -m 0755 "$built" "$dest.tmp"
+	mv -f "$dest.tmp" "$dest"
+	echo "build-userspace: ${dest#"$ROOT"/} ($(file -b "$dest" | cut -d, -f1-2), static)"
+fi

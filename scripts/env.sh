@@ -1,0 +1,22 @@
+# Shared settings for every script; sourced, never run.
+# The cache lives outside the checkout so fresh clones reuse the kernel build.
+RPMSG_CACHE="${RPMSG_CACHE:-/var/cache/rockchip-rpmsg}"
+LLVM_SUFFIX="${LLVM_SUFFIX:--19}"
+export LIBCLANG_PATH="${LIBCLANG_PATH:-/usr/lib/llvm-19/lib}"
+export PATH="$HOME/.cargo/bin:$PATH"
+RUSTC_VERSION="$(rustc --version | awk '{print $2}')"
+APT_DIR="$RPMSG_CACHE/apt"
+DEB_DIR="$RPMSG_CACHE/debs"
+PROJECT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+die() { echo "error: $*" >&2; exit 1; }
+say() { echo ">>> $*"; }
+
+# apt-get through a private configuration: the system's sources stay untouched.
+private_apt() {
+	apt-get -q -o Dir::Etc::sourcelist="$APT_DIR/sources.list" \
+		-o Dir::Etc::sourceparts=- \
+		-o Dir::State::Lists="$APT_DIR/lists" \
+		-o Dir::Cache="$APT_DIR/cache" \
+		-o Dir::State::status="$APT_DIR/status" "$@"
+}

@@ -1,0 +1,36 @@
+#!/bin/bash
+# Packs the guest's initramfs: busybox, the modules, the userspace tools, the
+# guest-side test library and every scenario. Prints the archive's path.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+
+BUILD="$PROJECT_ROOT/build"
+out="$BUILD/rig/initramfs.cpio.gz"
+root="$BUILD/rig/initramfs"
+KDIR="${KDIR:-$("$PROJECT_ROOT/scripts/kernel.sh" dir)}"
+
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,modules,scenarios,usr/bin,etc}
+cp "$RPMSG_CACHE/busybox/bin/busybox" "$root/bin/busybox"
+for applet in $("$root/bin/busybox" --list 2>/dev/null || true); do
+	[ "$applet" = busybox ] || ln -sf busybox "$root/bin/$applet"
+done
+# busybox is an arm64 binary; on the x86 host --list cannot run, so name the applets.
+if [ ! -e "$root/bin/sh" ]; then
+	for applet in sh ash cat echo ls mkdir mount umount insmod rmmod lsmod modinfo grep sed awk \
+		sleep dmesg poweroff cut head tail wc tr test printf seq find xargs kill ps timeout \
+		hexdump od dd cmp sort uniq date true false basename dirname readlink ln rm cp mv \
+		sync env expr stat usleep pidof watch tee diff; do
+		ln -sf busybox "$root/bin/$applet"
+	done
+fi
+cp "$PROJECT_ROOT"/build/modules/*.ko "$root/modules/" 2>/dev/null || true
+# The upstream rpmsg client sample, built with the reference kernel.
+find "$KDIR/samples/rpmsg" -name '*.ko' -exec cp {} "$root/modules/" \; 2>/dev/null || true
+cp "$PROJECT_ROOT"/build/userspace/* "$root/usr/bin/" 2>/dev/null || true
+cp "$PROJECT_ROOT"/tests/guest/init "$root/init"
+cp "$PROJECT_ROOT"/tests/guest/lib.sh "$PROJECT_ROOT"/tests/guest/run-one.sh "$root/scenarios/"
+cp "$PROJECT_ROOT"/tests/scenarios/*.sh "$PROJECT_ROOT"/tests/demo/*.sh "$root/scenarios/"
+chmod +x "$root/init"
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1 >"$out")
+echo "$out"

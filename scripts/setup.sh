@@ -1,0 +1,137 @@
+#!/bin/bash
+# Installs everything the build and the QEMU rig need. Idempotent: a second
+# run with everything present does nothing but check.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+
+APT_PACKAGES=(clang-19 lld-19 llvm-19 libclang-19-dev qemu-system-arm
+	device-tree-compiler gcc-aarch64-linux-gnu libc6-dev-arm64-cross flex bison
+	bc libssl-dev libelf-dev cpio xz-utils python3-venv)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+	say "apt-get install ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get -q update || die "apt-get update failed"
+	apt-get -q install -y --no-install-recommends "${missing[@]}" || die "could not install ${missing[*]}"
+fi
+
+if ! command -v bindgen >/dev/null; then
+	say "cargo install bindgen-cli"
+	cargo install --locked bindgen-cli || die "could not install bindgen-cli from crates.io"
+fi
+
+mkdir -p "$APT_DIR/lists/partial" "$APT_DIR/cache/archives/partial" "$DEB_DIR"
+touch "$APT_DIR/status"
+cat >"$APT_DIR/sources.list" <<SRC
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie-backports main
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian sid main
+SRC
+
+lists_fresh() { [ -n "$(find "$APT_DIR/lists" -name '*Packages*' -mmin -1440 2>/dev/null | head -1)" ]; }
+update_private_lists() {
+	lists_fresh && return 0
+	say "updating the private apt lists (amd64 + arm64)"
+	private_apt -o APT::Architecture=amd64 -o APT::Architectures=amd64,arm64 update >/dev/null ||
+		die "could not update the private apt lists from deb.debian.org"
+}
+
+# Newest version of a package in the private lists (optionally matching a prefix).
+newest_version() {
+	private_apt -o APT::Architecture=amd64 -o APT::Architectures=amd64,arm64 \
+		-s install "$1" >/dev/null 2>&1 || true
+	apt-cache -o Dir::Etc::sourcelist="$APT_DIR/sources.list" -o Dir::Etc::sourceparts=- \
+		-o Dir::State::Lists="$APT_DIR/lists" -o Dir::Cache="$APT_DIR/cache" \
+		-o Dir::State::status="$APT_DIR/status" \
+		-o APT::Architecture=amd64 -o APT::Architectures=amd64,arm64 \
+		madison "$1" | awk -F'|' '{gsub(/ /,"",$2); print $2}' | grep -E "^${2:-}" |
+		sort -V | tail -1
+}
+
+fetch_deb() { # package version arch -> prints path of the .deb
+	local pkg=$1 ver=$2 arch=$3 f apt_arch
+	apt_arch=$arch
+	[ "$arch" = all ] && apt_arch=amd64
+	f=$(ls "$DEB_DIR"/"${pkg}"_*"${ver//:/%3a}"_"$arch".deb 2>/dev/null | head -1 || true)
+	if [ -z "$f" ]; then
+		(cd "$DEB_DIR" && private_apt -o APT::Architecture="$apt_arch" -o APT::Architectures="$apt_arch" \
+			download "$pkg=$ver" >/dev/null) || die "could not download $pkg $ver ($arch)"
+		f=$(ls "$DEB_DIR"/"${pkg}"_*_"$arch".deb | grep -F "$(echo "$ver" | sed 's/^[0-9]*://')" | head -1)
+	fi
+	echo "$f"
+}
+
+# Linux source: newest linux-source-7.2 revision.
+KSRC_STAMP="$RPMSG_CACHE/linux-source/.unpacked"
+if [ ! -f "$KSRC_STAMP" ]; then
+	update_private_lists
+	kver=$(newest_version linux-source-7.2)
+	[ -n "$kver" ] || die "no linux-source-7.2 in trixie/trixie-backports/sid"
+	say "linux-source-7.2 $kver"
+	deb=$(fetch_deb linux-source-7.2 "$kver" all)
+	rm -rf "$RPMSG_CACHE/linux-source" && mkdir -p "$RPMSG_CACHE/linux-source"
+	dpkg -x "$deb" "$RPMSG_CACHE/linux-source"
+	tarball=$(ls "$RPMSG_CACHE"/linux-source/usr/src/linux-source-7.2*.tar.xz)
+	echo "$kver" >"$RPMSG_CACHE/linux-source/version"
+	ln -sf "$tarball" "$RPMSG_CACHE/linux-source/linux.tar.xz"
+	touch "$KSRC_STAMP"
+fi
+
+# rust-src of exactly this rustc's version: rustup first, Debian's as fallback.
+RUST_SRC_LINK="$RPMSG_CACHE/rust-src-$RUSTC_VERSION"
+if [ ! -d "$RUST_SRC_LINK/library/core" ]; then
+	sysroot_src="$(rustc --print sysroot)/lib/rustlib/src/rust"
+	if [ ! -d "$sysroot_src/library/core" ]; then
+		rustup component add rust-src >/dev/null 2>&1 || true
+	fi
+	if [ -d "$sysroot_src/library/core" ]; then
+		ln -sfn "$sysroot_src" "$RUST_SRC_LINK"
+	else
+		update_private_lists
+		rver=$(newest_version rust-src "$RUSTC_VERSION\+")
+		[ -n "$rver" ] || die "no rust-src for rustc $RUSTC_VERSION: rustup failed and Debian has none of that version"
+		say "rust-src $rver (Debian)"
+		deb=$(fetch_deb rust-src "$rver" all)
+		mkdir -p "$RPMSG_CACHE/debian-rust-src"
+		dpkg -x "$deb" "$RPMSG_CACHE/debian-rust-src"
+		ln -sfn "$RPMSG_CACHE/debian-rust-src/usr/src/rustc-$RUSTC_VERSION" "$RUST_SRC_LINK"
+		[ -d "$RUST_SRC_LINK/library/core" ] || die "Debian rust-src $rver has no library/ for $RUSTC_VERSION"
+		# Userspace arm64 builds with -Zbuild-std find it through the sysroot.
+		[ -e "$sysroot_src" ] || { mkdir -p "$(dirname "$sysroot_src")"; ln -sfn "$RUST_SRC_LINK" "$sysroot_src"; }
+	fi
+fi
+
+# arm64 std for the userspace tools (rpmsg_echo); -Zbuild-std is the fallback.
+if ! rustup target list --installed 2>/dev/null | grep -q aarch64-unknown-linux-gnu; then
+	rustup target add aarch64-unknown-linux-gnu >/dev/null 2>&1 ||
+		echo "note: rustup target add failed; userspace builds fall back to -Zbuild-std"
+fi
+
+# arm64 busybox-static for the initramfs.
+BUSYBOX="$RPMSG_CACHE/busybox/bin/busybox"
+if [ ! -x "$BUSYBOX" ]; then
+	update_private_lists
+	bver=$(apt-cache -o Dir::Etc::sourcelist="$APT_DIR/sources.list" -o Dir::Etc::sourceparts=- \
+		-o Dir::State::Lists="$APT_DIR/lists" -o Dir::Cache="$APT_DIR/cache" \
+		-o APT::Architecture=arm64 -o APT::Architectures=arm64 \
+		madison busybox-static | awk -F'|' '{gsub(/ /,"",$2); print $2}' | grep -v '^$' | sort -V | head -1)
+	[ -n "$bver" ] || die "no arm64 busybox-static found"
+	deb=$(fetch_deb busybox-static "$bver" arm64)
+	rm -rf "$RPMSG_CACHE/busybox" && mkdir -p "$RPMSG_CACHE/busybox"
+	dpkg -x "$deb" "$RPMSG_CACHE/busybox"
+	[ -x "$BUSYBOX" ] || die "busybox-static package had no bin/busybox"
+fi
+
+# dtschema for the binding checks.
+if [ ! -x "$RPMSG_CACHE/venv/bin/dt-validate" ]; then
+	say "pip install dtschema"
+	python3 -m venv "$RPMSG_CACHE/venv" || die "python3 venv failed"
+	"$RPMSG_CACHE/venv/bin/pip" -q install dtschema || die "could not install dtschema from PyPI"
+fi
+
+echo "setup: all present (cache $RPMSG_CACHE)"

@@ -1,0 +1,93 @@
+#!/bin/bash
+# Everything the project checks: host unit tests, style, device-tree checks,
+# and every QEMU scenario. Ends with one line "N passed, N failed".
+#   test.sh [--scenario NAME]
+set -uo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$PROJECT_ROOT"
+
+only=""
+if [ "${1:-}" = --scenario ]; then only=${2:?--scenario needs a name}; fi
+
+passed=0 failed=0
+count_tap() { # reads TAP lines on stdin, echoes them, updates the totals
+	local line
+	while IFS= read -r line; do
+		echo "$line"
+		case "$line" in
+		"ok "*) passed=$((passed + 1)) ;;
+		"not ok "*) failed=$((failed + 1)) ;;
+		esac
+	done
+}
+result() { # name, exit status
+	if [ "$2" -eq 0 ]; then echo "ok - $1"; else echo "not ok - $1"; fi
+}
+
+if [ -z "$only" ]; then
+	# Host unit tests: each crate's cargo test summary counts its tests.
+	for crate in rust/rpmsg_proto userspace/rpmsg_echo; do
+		[ -f "$crate/Cargo.toml" ] || continue
+		echo "# cargo test in $crate"
+		out=$(cd "$crate" && cargo test --locked 2>&1)
+		rc=$?
+		p=$(echo "$out" | sed -n 's/^test result: [a-zA-Z]*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\1/p' | paste -sd+ | bc)
+		f=$(echo "$out" | sed -n 's/^test result: [a-zA-Z]*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\2/p' | paste -sd+ | bc)
+		passed=$((passed + ${p:-0})) failed=$((failed + ${f:-0}))
+		if [ $rc -ne 0 ] && [ "${f:-0}" -eq 0 ]; then failed=$((failed + 1)); echo "$out" | tail -20; fi
+		echo "# $crate: ${p:-0} passed, ${f:-0} failed"
+	done
+
+	# Style: rustfmt on every crate, clippy on the kernel modules.
+	count_tap < <(
+		result "rustfmt: kernel modules" "$(make -s fmt >/dev/null 2>&1; echo $?)"
+		for crate in rust/rpmsg_proto userspace/rpmsg_echo; do
+			[ -f "$crate/Cargo.toml" ] || continue
+			result "rustfmt: $crate" "$(cd "$crate" && cargo fmt --check >/dev/null 2>&1; echo $?)"
+		done
+		clippy_log=$(make -s clippy 2>&1)
+		warnings=$(echo "$clippy_log" | grep -cE '^(warning|error)')
+		result "kernel modules build with CLIPPY=1 and no warnings ($warnings found)" "$warnings"
+		[ "$warnings" -eq 0 ] || echo "$clippy_log" | grep -E -A6 '^(warning|error)' | head -60 | sed 's/^/# /'
+		kdir_out=$(make -s KDIR=/nonexistent 2>&1)
+		result "make KDIR=/nonexistent fails and names the problem" \
+			"$(grep -q 'KDIR=/nonexistent: no such directory' <<<"$kdir_out"; echo $?)"
+	)
+
+	if [ -x scripts/check-dts.sh ]; then
+		echo "# device-tree overlays and binding"
+		count_tap < <(scripts/check-dts.sh 2>&1 | grep -E '^(ok|not ok|#)')
+	fi
+fi
+
+# QEMU scenarios.
+if [ -n "$only" ]; then
+	scenarios=("$only")
+else
+	scenarios=()
+	for f in tests/scenarios/*.sh; do scenarios+=("$(basename "$f" .sh)"); done
+fi
+for s in "${scenarios[@]}"; do
+	echo "# scenario $s"
+	expect=$(sed -n 's/^# expect-splat: *//p' "tests/scenarios/$s.sh" | head -1)
+	out=$(scripts/qemu-run.sh "$s" 2>&1)
+	rc=$?
+	if [ -n "$expect" ]; then
+		# Runner self-test: the run must fail and name the expected splat.
+		echo "$out" | sed 's/^/# /'
+		if [ $rc -ne 0 ] && echo "$out" | grep -q "kernel splat: .*$expect"; then
+			count_tap <<<"ok - $s: the runner failed the run and named the $expect"
+		else
+			count_tap <<<"not ok - $s: the runner did not fail on the deliberate $expect"
+		fi
+	else
+		count_tap <<<"$out"
+		# A runner that died before the guest ran still counts as a failure.
+		if [ $rc -ne 0 ] && ! grep -q '^not ok' <<<"$out"; then
+			count_tap <<<"not ok - $s: runner error: $(tail -1 <<<"$out")"
+		fi
+	fi
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

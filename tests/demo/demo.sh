@@ -1,0 +1,19 @@
+# timeout: 180
+# The seed's console session on the QEMU board.
+echo "### insmod rpmsg_remote_sim.ko   (the simulated RT-Thread core; a board has the real one)"
+insmod /modules/rpmsg_remote_sim.ko
+echo "### insmod rockchip_rpmsg.ko"
+insmod /modules/rockchip_rpmsg.ko
+wait_for 10 klog_has "creating channel rpmsg_chrdev addr 0x3000"
+echo "### dmesg | grep -E 'rockchip-rpmsg|virtio_rpmsg_bus'"
+dmesg | grep -E 'rockchip-rpmsg|virtio_rpmsg_bus'
+echo "### rpmsg_echo"
+rpmsg_echo
+echo "### the remote's console (RT-Thread prints message:<text> len:<n>)"
+dmesg | grep 'rpmsg_remote_sim: message:' | sed 's/^\[[ 0-9.]*\] rpmsg_remote_sim: //'
+echo "### debugfs: /sys/kernel/debug/rockchip_rpmsg/47a00000.rpmsg/"
+for f in doorbells_sent doorbells_coalesced doorbells_received bad_doorbells remote_ready; do
+	echo "$f: $(cat /sys/kernel/debug/rockchip_rpmsg/47a00000.rpmsg/$f)"
+done
+rmmod rockchip_rpmsg
+rmmod rpmsg_remote_sim

@@ -1,0 +1,89 @@
+# Guest-side TAP helpers, sourced by every scenario.
+TAP_N=0
+
+tap() { # ok|"not ok" description
+	TAP_N=$((TAP_N + 1))
+	echo "$1 $TAP_N - $2"
+}
+ok() { tap ok "$1"; }
+not_ok() { tap "not ok" "$1"; shift; for d in "$@"; do echo "# $d"; done; }
+tap_done() { echo "1..$TAP_N"; }
+
+# check DESCRIPTION COMMAND...: ok when the command succeeds.
+check() {
+	desc=$1; shift
+	if out=$("$@" 2>&1); then ok "$desc"; else not_ok "$desc" "command: $*" "$out"; fi
+}
+
+# check_fails DESCRIPTION COMMAND...: ok when the command fails.
+check_fails() {
+	desc=$1; shift
+	if out=$("$@" 2>&1); then not_ok "$desc" "command unexpectedly succeeded: $*" "$out"; else ok "$desc"; fi
+}
+
+# check_eq DESCRIPTION EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "expected: $2" "got: $3"; fi
+}
+
+# The kernel log without timestamps.
+klog() { dmesg | sed 's/^\[[ 0-9.]*\] //'; }
+
+# check_klog DESCRIPTION FIXED-STRING: the kernel log has a line containing it.
+check_klog() {
+	if klog | grep -qF -- "$2"; then ok "$1"; else not_ok "$1" "kernel log lacks: $2"; fi
+}
+
+# check_klog_order DESCRIPTION LINE...: each line appears, in this order.
+check_klog_order() {
+	desc=$1; shift
+	klog >/tmp/klog.txt
+	prev=0
+	for want in "$@"; do
+		n=$(grep -nF -- "$want" /tmp/klog.txt | head -1 | cut -d: -f1)
+		if [ -z "$n" ]; then not_ok "$desc" "missing: $want"; return; fi
+		if [ "$n" -lt "$prev" ]; then not_ok "$desc" "out of order: $want"; return; fi
+		prev=$n
+	done
+	ok "$desc"
+}
+
+# wait_for SECONDS COMMAND...: polls until the command succeeds.
+wait_for() {
+	t=$(($1 * 10)); shift
+	while [ $t -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		usleep 100000; t=$((t - 1))
+	done
+	return 1
+}
+
+klog_has() { klog | grep -qF -- "$1"; }
+
+DRV_DBG=/sys/kernel/debug/rockchip_rpmsg/47a00000.rpmsg
+SIM_DBG=/sys/kernel/debug/rpmsg_remote_sim/rpmsg-remote-sim
+
+# load_rig [SIM_PARAM=VALUE...]: loads the simulator and the driver and waits
+# for the remote's announcement. Fails (returns 1) if it never comes.
+load_rig() {
+	insmod /modules/rpmsg_remote_sim.ko "$@" || return 1
+	insmod /modules/rockchip_rpmsg.ko || return 1
+	wait_for 10 klog_has "creating channel rpmsg_chrdev addr 0x3000"
+}
+
+unload_rig() {
+	rmmod rockchip_rpmsg && rmmod rpmsg_remote_sim
+}
+
+# sim_stat NAME: one counter of the simulator.
+sim_stat() { sed -n "s/^$1 //p" $SIM_DBG/stats; }
+# drv_stat PATH: one counter of the driver (relative to its debugfs dir).
+drv_stat() { cat "$DRV_DBG/$1"; }
+
+# The simulator's audit: every descriptor Linux posted lies in the pool.
+check_audit() {
+	check_eq "${1:-no descriptor points outside the pool}" ok "$(cat $SIM_DBG/audit)"
+}
+
+# The rpmsg endpoint devices now present, one per line.
+rpmsg_devs() { ls /sys/class/rpmsg 2>/dev/null | grep -v ctrl | sort; }

@@ -1,0 +1,28 @@
+# timeout: 180
+# The driver's debugfs counters against the traffic this scenario makes.
+check "rig up" load_rig log_messages=0
+check "remote_ready is 1 after the announcement" test "$(drv_stat remote_ready)" = 1
+tvq0=$(drv_stat vdev0/tvq_notifies)
+rx0=$(drv_stat doorbells_received)
+check "20 echoes" rpmsg_echo --count 20 --quiet
+tvq=$(($(drv_stat vdev0/tvq_notifies) - tvq0))
+check "one tx notify per message sent, at least 20 (got $tvq)" test $tvq -ge 20
+check_eq "the remote took 20 messages from the endpoint (plus none lost)" 20 "$(sim_stat messages_in)"
+sent=$(drv_stat doorbells_sent); coal=$(drv_stat doorbells_coalesced); err=$(drv_stat doorbell_send_errors)
+notifies=$(($(drv_stat vdev0/tvq_notifies) + $(drv_stat vdev0/rvq_notifies) - $(drv_stat vdev0/rvq_notifies_skipped)))
+check_eq "every forwarded notify was sent or coalesced" "$notifies" "$((sent + coal + err))"
+check_eq "no doorbell send errors" 0 "$err"
+check_eq "doorbells received = doorbells the remote rang" "$(sim_stat doorbells_out)" "$(drv_stat doorbells_received)"
+check "received doorbells grew with the traffic" test "$(drv_stat doorbells_received)" -gt "$rx0"
+check_eq "the remote got every doorbell the driver sent" "$sent" "$(sim_stat doorbells_in)"
+check "only the first rx notify rang the remote" test "$(drv_stat vdev0/rvq_notifies_skipped)" -eq $(($(drv_stat vdev0/rvq_notifies) - 1))
+check "status shows DRIVER_OK" test $(($(drv_stat vdev0/status) & 4)) -eq 4
+check_eq "no bad doorbells so far" 0 "$(drv_stat bad_doorbells)"
+echo bad-magic > /sys/kernel/debug/rpmsg_remote_sim/fault
+echo bad-link-id > /sys/kernel/debug/rpmsg_remote_sim/fault
+wait_for 5 test "$(drv_stat bad_doorbells)" = 2
+check_eq "a bad magic is counted" 1 "$(drv_stat bad_magic)"
+check_eq "a wrong link id is counted" 1 "$(drv_stat bad_link_id)"
+check "traffic resumes after bad doorbells" rpmsg_echo --count 3 --quiet
+check_audit
+check "unload" unload_rig

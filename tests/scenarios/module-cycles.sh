@@ -1,0 +1,18 @@
+# timeout: 600
+# 50 cycles of insmod / traffic / rmmod of the driver; kmemleak checks the end.
+check "load the simulator" insmod /modules/rpmsg_remote_sim.ko log_messages=0
+fails=0; n=0
+while [ $n -lt 50 ]; do
+	n=$((n + 1))
+	dmesg -c >/dev/null
+	insmod /modules/rockchip_rpmsg.ko || { fails=$((fails + 1)); echo "# cycle $n: insmod failed"; continue; }
+	if ! wait_for 10 klog_has "creating channel rpmsg_chrdev addr 0x3000"; then
+		fails=$((fails + 1)); echo "# cycle $n: no announcement"
+	elif ! rpmsg_echo --count 2 --quiet; then
+		fails=$((fails + 1)); echo "# cycle $n: echo failed"
+	fi
+	rmmod rockchip_rpmsg || { fails=$((fails + 1)); echo "# cycle $n: rmmod failed"; }
+done
+check_eq "50 insmod / echo / rmmod cycles all succeeded" 0 $fails
+check "debugfs directory is gone after rmmod" test ! -e /sys/kernel/debug/rockchip_rpmsg
+check "unload the simulator" rmmod rpmsg_remote_sim

@@ -1,0 +1,5 @@
+# timeout: 120
+# expect-splat: WARNING
+# Runner self-test: loads a module that raises a WARNING. The host side passes
+# this scenario only if the runner fails it and names the splat.
+check "splat_trigger loads" insmod /modules/splat_trigger.ko
