@@ -7,6 +7,7 @@
 #   make demo                  set up, build, boot the QEMU board, show the echo
 #   make test [SCENARIO=name]  host unit tests and every QEMU scenario
 #   make dtbs                  compile the device-tree overlays
+#   make bench                 benchmarks on the QEMU board -> docs/PERFORMANCE.md
 
 SHELL := /bin/bash
 PROJECT := $(CURDIR)
@@ -20,7 +21,7 @@ else
 KBUILD_ARGS ?=
 endif
 
-.PHONY: all modules setup kernel demo test dtbs userspace clean check-kdir clippy fmt
+.PHONY: all modules setup kernel demo test bench dtbs userspace clean check-kdir clippy fmt
 
 all: modules
 
@@ -61,6 +62,9 @@ demo: modules userspace dtbs
 
 test: modules userspace dtbs
 	@scripts/test.sh $(if $(SCENARIO),--scenario $(SCENARIO))
+
+bench: modules userspace
+	@scripts/bench.sh
 
 clean:
 	@if [ -n "$(KDIR)" ] && [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(PROJECT) $(KBUILD_ARGS) clean; fi

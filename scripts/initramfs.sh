@@ -30,7 +30,7 @@ find "$KDIR/samples/rpmsg" -name '*.ko' -exec cp {} "$root/modules/" \; 2>/dev/n
 cp "$PROJECT_ROOT"/build/userspace/* "$root/usr/bin/" 2>/dev/null || true
 cp "$PROJECT_ROOT"/tests/guest/init "$root/init"
 cp "$PROJECT_ROOT"/tests/guest/lib.sh "$PROJECT_ROOT"/tests/guest/run-one.sh "$root/scenarios/"
-cp "$PROJECT_ROOT"/tests/scenarios/*.sh "$PROJECT_ROOT"/tests/demo/*.sh "$root/scenarios/"
+cp "$PROJECT_ROOT"/tests/scenarios/*.sh "$PROJECT_ROOT"/tests/demo/*.sh "$PROJECT_ROOT"/tests/bench/*.sh "$root/scenarios/"
 chmod +x "$root/init"
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1 >"$out")
 echo "$out"

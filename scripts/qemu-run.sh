@@ -15,16 +15,21 @@ QEMU_MACHINE=(-M virt -cpu cortex-a57 -m 512M -smp 2 -nic none)
 scenario=${1:?usage: qemu-run.sh SCENARIO}
 script="$PROJECT_ROOT/tests/scenarios/$scenario.sh"
 [ -f "$script" ] || script="$PROJECT_ROOT/tests/demo/$scenario.sh"
+[ -f "$script" ] || script="$PROJECT_ROOT/tests/bench/$scenario.sh"
 [ -f "$script" ] || die "no scenario $scenario (tests/scenarios/$scenario.sh)"
 header() { sed -n "s/^# $1: *//p" "$script" | head -1; }
 timeout_s=$(header timeout); timeout_s=${timeout_s:-180}
 overlay_name=$(header overlay)
+extra_cmdline=$(header cmdline)
 
 KDIR="${KDIR:-$("$PROJECT_ROOT/scripts/kernel.sh" dir)}"
 IMAGE="$KDIR/arch/arm64/boot/Image"
 [ -f "$IMAGE" ] || die "no kernel image at $IMAGE: run make kernel"
 mkdir -p "$RIG" "$LOGS"
 
+# Shared preparation under a lock: runs may go in parallel (make test).
+exec 9>"$RIG/.prepare.lock"
+flock 9
 # The board's own DTB, dumped with the same machine options as the run.
 if [ ! -f "$RIG/virt.dtb" ]; then
 	qemu-system-aarch64 "${QEMU_MACHINE[@]}" -machine dumpdtb="$RIG/virt.dtb" -nographic >/dev/null 2>&1 ||
@@ -38,18 +43,20 @@ else
 	overlay_src="$PROJECT_ROOT/dts/qemu-virt-rpmsg.dtso"
 fi
 [ -f "$overlay_src" ] || die "no overlay $overlay_src"
-dtbo="$RIG/$(basename "$overlay_src" .dtso).dtbo"
+dtbo="$RIG/$scenario.dtbo"
 dtc -q -@ -I dts -O dtb -o "$dtbo" "$overlay_src" || die "dtc failed on $overlay_src"
-merged="$RIG/$(basename "$overlay_src" .dtso).dtb"
+merged="$RIG/$scenario.dtb"
 fdtoverlay -i "$RIG/virt.dtb" -o "$merged" "$dtbo" || die "fdtoverlay failed with $overlay_src"
 
-"$PROJECT_ROOT/scripts/initramfs.sh" >/dev/null
+# make test packs the initramfs once for all its runs.
+[ -n "${RIG_INITRAMFS_READY:-}" ] || "$PROJECT_ROOT/scripts/initramfs.sh" >/dev/null
+flock -u 9
 log="$LOGS/$scenario.log"
 : >"$log"
 
 # Kernel messages must reach the console even at high rates; quiet keeps the
 # boot short, loglevel=7 keeps dev_info/dev_err visible in the log.
-append="console=ttyAMA0 rdinit=/init loglevel=7 rig.scenario=$scenario kmemleak=on panic_on_warn=0"
+append="console=ttyAMA0 rdinit=/init loglevel=7 rig.scenario=$scenario kmemleak=on panic_on_warn=0 $extra_cmdline${CYCLES:+ rig.cycles=$CYCLES}"
 set +e
 timeout --foreground -k 5 "$timeout_s" qemu-system-aarch64 "${QEMU_MACHINE[@]}" -nographic -no-reboot \
 	-kernel "$IMAGE" -initrd "$RIG/initramfs.cpio.gz" -dtb "$merged" -append "$append" \

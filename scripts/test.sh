@@ -67,15 +67,33 @@ else
 	scenarios=()
 	for f in tests/scenarios/*.sh; do scenarios+=("$(basename "$f" .sh)"); done
 fi
+# Scenarios run RIG_JOBS at a time (default 2: most of a run is the guest
+# waiting, so two boots share the two cores well); verdicts print in order.
+jobs=${RIG_JOBS:-2}
+mkdir -p build/verdicts
+scripts/initramfs.sh >/dev/null || { echo "not ok - packing the initramfs"; failed=$((failed + 1)); }
+export RIG_INITRAMFS_READY=1
+run_one() {
+	scripts/qemu-run.sh "$1" >"build/verdicts/$1.out" 2>&1
+	echo $? >"build/verdicts/$1.rc"
+}
+running=0
+for s in "${scenarios[@]}"; do
+	rm -f "build/verdicts/$s.out" "build/verdicts/$s.rc"
+	run_one "$s" &
+	running=$((running + 1))
+	if [ $running -ge "$jobs" ]; then wait -n; running=$((running - 1)); fi
+done
+wait
 for s in "${scenarios[@]}"; do
 	echo "# scenario $s"
 	expect=$(sed -n 's/^# expect-splat: *//p' "tests/scenarios/$s.sh" | head -1)
-	out=$(scripts/qemu-run.sh "$s" 2>&1)
-	rc=$?
+	out=$(cat "build/verdicts/$s.out" 2>/dev/null)
+	rc=$(cat "build/verdicts/$s.rc" 2>/dev/null || echo 1)
 	if [ -n "$expect" ]; then
 		# Runner self-test: the run must fail and name the expected splat.
 		echo "$out" | sed 's/^/# /'
-		if [ $rc -ne 0 ] && echo "$out" | grep -q "kernel splat: .*$expect"; then
+		if [ "$rc" -ne 0 ] && echo "$out" | grep -q "kernel splat: .*$expect"; then
 			count_tap <<<"ok - $s: the runner failed the run and named the $expect"
 		else
 			count_tap <<<"not ok - $s: the runner did not fail on the deliberate $expect"
@@ -83,7 +101,7 @@ for s in "${scenarios[@]}"; do
 	else
 		count_tap <<<"$out"
 		# A runner that died before the guest ran still counts as a failure.
-		if [ $rc -ne 0 ] && ! grep -q '^not ok' <<<"$out"; then
+		if [ "$rc" -ne 0 ] && ! grep -q '^not ok' <<<"$out"; then
 			count_tap <<<"not ok - $s: runner error: $(tail -1 <<<"$out")"
 		fi
 	fi

@@ -71,6 +71,16 @@ impl Virtqueues {
         )
     }
 
+    /// The shared region the rings live in.
+    pub(crate) fn region(&self) -> &SharedRegion {
+        &self.region
+    }
+
+    /// Where the rings live in the region.
+    pub(crate) fn layout(&self) -> &VringLayout {
+        &self.layout
+    }
+
     /// Runs the used-buffer callback of queue `index` if it has work.
     /// Returns whether the queue had anything to process.
     pub(crate) fn interrupt(&self, index: usize) -> bool {

@@ -8,6 +8,7 @@ use crate::{
     layout,
     mailbox::MboxMsg,
     mailbox_client::{Client, ClientHandler},
+    ring_check,
     stats::{InstanceStats, LinkStats},
     virtio::Virtqueues,
 };
@@ -58,8 +59,28 @@ impl WorkItem for Link {
 
     fn run(this: Arc<Link>) {
         this.stats.rx_work_runs.add(1, Relaxed);
-        for instance in this.instances.iter() {
-            if !instance.stats.driver_ok() {
+        for (i, instance) in this.instances.iter().enumerate() {
+            if !instance.stats.driver_ok() || instance.stats.halted.load(Relaxed) {
+                continue;
+            }
+            for queue in 0..2 {
+                if let Err(bad) =
+                    ring_check::check(instance.vqs.region(), instance.vqs.layout(), queue)
+                {
+                    // Reading on would hand stale buffers to rpmsg; stop this
+                    // instance until the driver is rebound.
+                    instance.stats.halted.store(true, Relaxed);
+                    instance.stats.bad_used_index.add(1, Relaxed);
+                    pr_err!(
+                        "vdev{}: remote wrote used index {} beyond available index {} on vring{}; instance stopped until rebind\n",
+                        i,
+                        bad.used,
+                        bad.avail,
+                        queue
+                    );
+                }
+            }
+            if instance.stats.halted.load(Relaxed) {
                 continue;
             }
             // Used rx buffers first, then tx completions (wakes senders that

@@ -41,6 +41,7 @@ mod workqueue_ext;
 mod layout;
 mod link;
 mod node;
+mod ring_check;
 mod stats;
 mod vdev;
 

@@ -92,6 +92,10 @@ pub(crate) struct InstanceStats {
     pub(crate) tvq_interrupts: Atomic<u64>,
     /// Whether the first (handshake) rvq notify went out.
     pub(crate) rvq_handshake_done: Atomic<bool>,
+    /// Times the remote's used index ran past the available index.
+    pub(crate) bad_used_index: Atomic<u64>,
+    /// Set when the remote broke a ring; the instance is not serviced again.
+    pub(crate) halted: Atomic<bool>,
 }
 
 impl InstanceStats {
@@ -104,6 +108,8 @@ impl InstanceStats {
             rvq_interrupts: Atomic::new(0),
             tvq_interrupts: Atomic::new(0),
             rvq_handshake_done: Atomic::new(false),
+            bad_used_index: Atomic::new(0),
+            halted: Atomic::new(false),
         }
     }
 
@@ -139,6 +145,8 @@ fn link_files<'data>(link: &'data Arc<Link>, dir: &ScopedDir<'data, '_>) {
         sub.read_only_file(c"tvq_notifies", &st.tvq_notifies);
         sub.read_only_file(c"rvq_interrupts", &st.rvq_interrupts);
         sub.read_only_file(c"tvq_interrupts", &st.tvq_interrupts);
+        sub.read_only_file(c"bad_used_index", &st.bad_used_index);
+        sub.read_only_file(c"halted", &st.halted);
     }
 }
 

@@ -189,7 +189,7 @@ kernel::module_platform_driver! {
             description: "Also announce rpmsg-raw at 0x3002",
         },
         announce_delay_ms: u32 {
-            default: 20,
+            default: 100,
             description: "Milliseconds from Linux's first doorbell to the endpoint announcements",
         },
         log_messages: u32 {

@@ -9,7 +9,8 @@ use crate::{
     proto::{
         layout::{Doorbell, DOORBELL_MAGIC},
         remote::{
-            Counters, Endpoint, EndpointKind, Fault, ProtocolError, Remote, RemoteHost, OUTQ_BYTES,
+            parse_source, Counters, Endpoint, EndpointKind, Fault, ProtocolError, Remote,
+            RemoteHost, OUTQ_BYTES,
         },
     },
     shared_mem::SharedRegion,
@@ -225,6 +226,10 @@ impl Sim {
                 }
             } else if knob == "kick" {
                 // Just run the firmware loop once.
+            } else if let Some((dst, count, size)) = parse_source(knob) {
+                // One-way traffic to Linux, for the benchmarks.
+                let first = fw.remotes.get_mut(0).ok_or(EINVAL)?;
+                first.start_source(dst, count, size).map_err(|_| EINVAL)?;
             } else {
                 let fault = Fault::parse(knob).ok_or(EINVAL)?;
                 for r in fw.remotes.iter_mut() {
@@ -266,6 +271,7 @@ impl Sim {
             sum.protocol_errors += c.protocol_errors;
             sum.dropped_unknown += c.dropped_unknown;
             sum.faults_applied += c.faults_applied;
+            sum.source_sent += c.source_sent;
         }
         drop(fw);
         let c = &self.counters;
@@ -288,7 +294,8 @@ impl Sim {
         writeln!(f, "waits_for_buffers {}", sum.waits_for_buffers)?;
         writeln!(f, "protocol_errors {}", sum.protocol_errors)?;
         writeln!(f, "dropped_unknown {}", sum.dropped_unknown)?;
-        writeln!(f, "faults_applied {}", sum.faults_applied)
+        writeln!(f, "faults_applied {}", sum.faults_applied)?;
+        writeln!(f, "source_sent {}", sum.source_sent)
     }
 
     /// Takes the doorbell Linux left in the A2B registers, if any.

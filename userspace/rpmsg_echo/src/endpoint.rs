@@ -273,6 +273,10 @@ impl Endpoint {
 impl Channel for Endpoint {
     fn send(&mut self, msg: &[u8], timeout: Duration) -> Result<(), ChanError> {
         let deadline = Instant::now() + timeout;
+        // Wait for POLLOUT until it once proves wrong (reported, yet the write
+        // still finds no buffer); from then on just sleep between retries.
+        let mut events = libc::POLLOUT;
+        let mut woke = false;
         loop {
             if signals::interrupted() {
                 return Err(ChanError::Interrupted);
@@ -287,14 +291,17 @@ impl Channel for Endpoint {
                 }
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
                 Err(e) if e.kind() == ErrorKind::WouldBlock => {
-                    // No free transmit buffer. POLLOUT is not a reliable wake-up for
-                    // this (transmit-done interrupts may never come), so sleep 1 ms
-                    // (poll with no events still reports errors) and retry.
+                    // No free transmit buffer. POLLOUT alone is not a reliable
+                    // wake-up for this (transmit-done interrupts may never come), so
+                    // wait for it at most 1 ms (poll still reports errors) and retry.
                     if Instant::now() >= deadline {
                         return Err(ChanError::Timeout);
                     }
+                    if woke {
+                        events = 0;
+                    }
                     let soon = (Instant::now() + Duration::from_millis(1)).min(deadline);
-                    self.wait(0, soon)?;
+                    woke = self.wait(events, soon)? && events != 0;
                 }
                 Err(e) => return Err(from_io(e, msg.len())),
             }
@@ -437,6 +444,89 @@ mod tests {
         assert_eq!(r.rtts.len(), 200);
         drop(ep);
         assert_eq!(t.join().unwrap(), 200);
+    }
+
+    #[test]
+    fn oneway_over_a_message_socket() {
+        let _g = signals::TEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        let (mut ep, remote) = socket_endpoint();
+        // A slow consumer: the socket fills, writes see EAGAIN and must wait.
+        let t = std::thread::spawn(move || {
+            let mut remote = remote;
+            let mut buf = [0u8; 512];
+            let mut n = 0usize;
+            loop {
+                sleep(Duration::from_micros(50));
+                match remote.read(&mut buf) {
+                    Ok(0) => return n,
+                    Ok(len) => {
+                        assert_eq!(&buf[..len], &crate::exchange::pattern(n as u32, 496)[..]);
+                        n += 1;
+                    }
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+                    Err(_) => return n,
+                }
+            }
+        });
+        let plan = crate::exchange::Plan {
+            count: 2000,
+            payload: crate::options::Payload::Pattern(496),
+            window: 1,
+            timeout_ms: 2000,
+        };
+        crate::exchange::send_only(&mut ep, &plan).unwrap();
+        drop(ep);
+        assert_eq!(t.join().unwrap(), 2000);
+    }
+
+    #[test]
+    fn oneway_full_ring_times_out() {
+        let _g = signals::TEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        // Nobody reads: the socket buffer plays a transmit ring that never drains.
+        let (mut ep, _remote) = socket_endpoint();
+        let plan = crate::exchange::Plan {
+            count: 1_000_000,
+            payload: crate::options::Payload::Pattern(496),
+            window: 1,
+            timeout_ms: 100,
+        };
+        let t0 = Instant::now();
+        match crate::exchange::send_only(&mut ep, &plan) {
+            Err(Error::Timeout {
+                msg,
+                ms: 100,
+                sending: true,
+            }) => assert!(msg > 0),
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(t0.elapsed() < Duration::from_secs(2));
+    }
+
+    #[test]
+    fn sink_over_a_message_socket() {
+        let _g = signals::TEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        let (mut ep, remote) = socket_endpoint();
+        let t = std::thread::spawn(move || {
+            let mut remote = remote;
+            sleep(Duration::from_millis(50));
+            for n in 0..300u32 {
+                let len = if n == 0 { 40 } else { 496 };
+                loop {
+                    match remote.write(&crate::exchange::pattern(n, len)) {
+                        Ok(_) => break,
+                        Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                            sleep(Duration::from_micros(100))
+                        }
+                        Err(e) => panic!("{e}"),
+                    }
+                }
+            }
+            remote
+        });
+        let r = crate::exchange::receive_only(&mut ep, 300, 2000).unwrap();
+        assert_eq!((r.messages, r.first_len), (300, 40));
+        assert_eq!(r.total_bytes, 40 + 299 * 496);
+        drop(t.join().unwrap());
     }
 
     #[test]

@@ -37,6 +37,11 @@ pub enum Error {
         ms: u32,
         sending: bool,
     },
+    /// `--sink`: message `msg` did not arrive within `ms`.
+    NoMessage {
+        msg: u32,
+        ms: u32,
+    },
     Mismatch {
         msg: u32,
         m: Mismatch,
@@ -53,7 +58,7 @@ impl Error {
             Error::NoCtrl { .. } => EXIT_NO_CTRL,
             Error::Ioctl { .. } => EXIT_IOCTL,
             Error::EptDev(_) => EXIT_NO_EPTDEV,
-            Error::Timeout { .. } => EXIT_TIMEOUT,
+            Error::Timeout { .. } | Error::NoMessage { .. } => EXIT_TIMEOUT,
             Error::Mismatch { .. } => EXIT_MISMATCH,
             Error::TooLarge(_) => EXIT_TOO_LARGE,
             Error::Io(_) => EXIT_IO,
@@ -86,6 +91,9 @@ impl fmt::Display for Error {
             }
             Error::Timeout { msg, ms, sending: true } => {
                 write!(f, "timeout: could not send message #{msg} within {ms} ms (no free transmit buffer)")
+            }
+            Error::NoMessage { msg, ms } => {
+                write!(f, "timeout: message #{msg} did not arrive within {ms} ms")
             }
             Error::Mismatch { msg, m } => write!(f, "payload mismatch in message #{msg}: {m}"),
             Error::TooLarge(n) => write!(
@@ -164,6 +172,12 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "timeout: no echo for message #3 after 2000 ms"
+        );
+        let e = Error::NoMessage { msg: 0, ms: 5000 };
+        assert_eq!(e.exit_code(), EXIT_TIMEOUT);
+        assert_eq!(
+            e.to_string(),
+            "timeout: message #0 did not arrive within 5000 ms"
         );
     }
 }

@@ -211,6 +211,70 @@ pub fn run<C: Channel>(
     })
 }
 
+/// Sends `plan.count` messages of `plan.payload` and reads nothing (`--oneway`);
+/// each send may wait up to `plan.timeout_ms` for a free transmit buffer.
+/// Returns the time from just before the first send to just after the last.
+pub fn send_only<C: Channel>(ch: &mut C, plan: &Plan) -> Result<Duration, Error> {
+    let timeout = Duration::from_millis(plan.timeout_ms as u64);
+    let start = Instant::now();
+    for n in 0..plan.count {
+        let msg = payload(plan.payload, n);
+        if msg.len() > MAX_PAYLOAD {
+            return Err(Error::TooLarge(msg.len() as u64));
+        }
+        ch.send(&msg, timeout)
+            .map_err(|e| chan_error(e, n, plan.timeout_ms, true))?;
+    }
+    Ok(start.elapsed())
+}
+
+/// What `--sink` measured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SinkReport {
+    pub messages: u32,
+    /// Length of the first message.
+    pub first_len: usize,
+    /// Payload bytes of all messages, the first included.
+    pub total_bytes: u64,
+    /// From the arrival of the first message to that of the last.
+    pub elapsed: Duration,
+}
+
+/// Reads `count` messages of any content and writes nothing (`--sink`); every
+/// read, the first included, may wait up to `timeout_ms`.
+pub fn receive_only<C: Channel>(
+    ch: &mut C,
+    count: u32,
+    timeout_ms: u32,
+) -> Result<SinkReport, Error> {
+    let timeout = Duration::from_millis(timeout_ms as u64);
+    let mut buf = [0u8; RX_BUF];
+    let mut first: Option<(Instant, usize)> = None;
+    let mut total_bytes: u64 = 0;
+    let mut last = Instant::now();
+    for n in 0..count {
+        let len = ch.recv(&mut buf, timeout).map_err(|e| match e {
+            ChanError::Timeout => Error::NoMessage {
+                msg: n,
+                ms: timeout_ms,
+            },
+            e => chan_error(e, n, timeout_ms, false),
+        })?;
+        last = Instant::now();
+        if first.is_none() {
+            first = Some((last, len));
+        }
+        total_bytes += len as u64;
+    }
+    let (t0, first_len) = first.unwrap_or((last, 0));
+    Ok(SinkReport {
+        messages: count,
+        first_len,
+        total_bytes,
+        elapsed: last - t0,
+    })
+}
+
 /// Turns an errno from the endpoint into the matching [`ChanError`].
 pub fn from_io(e: io::Error, len: usize) -> ChanError {
     match e.raw_os_error() {
@@ -408,6 +472,94 @@ mod tests {
         ch.drop_at = Some(2);
         match run(&mut ch, &plan(10, Payload::Pattern(8), 4), |_| {}) {
             Err(Error::Mismatch { msg: 2, m }) => assert_eq!(m.offset, 0),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn send_only_sends_patterns_and_never_reads() {
+        struct Sink {
+            got: Vec<Vec<u8>>,
+        }
+        impl Channel for Sink {
+            fn send(&mut self, msg: &[u8], _t: Duration) -> Result<(), ChanError> {
+                self.got.push(msg.to_vec());
+                Ok(())
+            }
+            fn recv(&mut self, _b: &mut [u8], _t: Duration) -> Result<usize, ChanError> {
+                panic!("--oneway must not read");
+            }
+        }
+        let mut ch = Sink { got: Vec::new() };
+        send_only(&mut ch, &plan(300, Payload::Pattern(496), 1)).unwrap();
+        assert_eq!(ch.got.len(), 300);
+        for (n, m) in ch.got.iter().enumerate() {
+            assert_eq!(*m, pattern(n as u32, 496));
+        }
+    }
+
+    #[test]
+    fn send_only_reports_a_full_ring_as_a_send_timeout() {
+        /// Accepts `room` messages, then has no free transmit buffer.
+        struct Full {
+            room: usize,
+        }
+        impl Channel for Full {
+            fn send(&mut self, _m: &[u8], _t: Duration) -> Result<(), ChanError> {
+                if self.room == 0 {
+                    return Err(ChanError::Timeout);
+                }
+                self.room -= 1;
+                Ok(())
+            }
+            fn recv(&mut self, _b: &mut [u8], _t: Duration) -> Result<usize, ChanError> {
+                unreachable!()
+            }
+        }
+        match send_only(&mut Full { room: 64 }, &plan(100, Payload::Pattern(8), 1)) {
+            Err(Error::Timeout {
+                msg: 64,
+                ms: 2000,
+                sending: true,
+            }) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    /// Delivers the queued messages, then times out.
+    struct Source(VecDeque<Vec<u8>>);
+    impl Channel for Source {
+        fn send(&mut self, _m: &[u8], _t: Duration) -> Result<(), ChanError> {
+            panic!("--sink must not write");
+        }
+        fn recv(&mut self, buf: &mut [u8], _t: Duration) -> Result<usize, ChanError> {
+            let m = self.0.pop_front().ok_or(ChanError::Timeout)?;
+            buf[..m.len()].copy_from_slice(&m);
+            Ok(m.len())
+        }
+    }
+
+    #[test]
+    fn receive_only_counts_any_payload() {
+        let msgs = vec![vec![7u8; 100], vec![0u8; 496], b"x".to_vec(), vec![1u8; 3]];
+        let mut ch = Source(msgs.into());
+        let r = receive_only(&mut ch, 3, 500).unwrap();
+        assert_eq!((r.messages, r.first_len, r.total_bytes), (3, 100, 597));
+        // The fourth message is left unread.
+        assert_eq!(ch.0.len(), 1);
+    }
+
+    #[test]
+    fn receive_only_times_out_with_the_message_number() {
+        match receive_only(&mut Source(VecDeque::new()), 10, 300) {
+            Err(e @ Error::NoMessage { msg: 0, ms: 300 }) => {
+                assert_eq!(e.exit_code(), crate::error::EXIT_TIMEOUT)
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        let mut ch = Source(vec![vec![1u8; 4]; 5].into());
+        match receive_only(&mut ch, 6, 300) {
+            Err(Error::NoMessage { msg: 5, ms: 300 }) => {}
             other => panic!("unexpected {other:?}"),
         }
     }

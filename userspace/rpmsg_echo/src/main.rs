@@ -1,5 +1,6 @@
 //! rpmsg_echo: create an rpmsg endpoint through `/dev/rpmsg_ctrlN`, send
-//! messages to the remote core, check every echo, destroy the endpoint.
+//! messages to the remote core, check every echo, destroy the endpoint
+//! (`--bench --oneway` / `--bench --sink`: one direction only, timed).
 //! See `--help` for the options and the exit codes.
 
 mod endpoint;
@@ -10,12 +11,14 @@ mod signals;
 mod stats;
 mod uapi;
 
+use std::fs;
 use std::io::{self, Write};
+use std::path::Path;
 
 use endpoint::Endpoint;
 use error::Error;
 use exchange::{Event, Plan};
-use options::{Command, OptError, Options, Payload};
+use options::{Command, Mode, OptError, Options, Payload};
 
 /// Prints one line on stdout; a closed stdout is not worth failing a test for.
 fn out(line: &str) {
@@ -24,29 +27,83 @@ fn out(line: &str) {
     let _ = o.flush();
 }
 
-fn run(opts: &Options) -> Result<(), Error> {
-    signals::install().map_err(|e| Error::Io(format!("cannot install signal handlers: {e}")))?;
-    let mut ep = Endpoint::create(opts)?;
+/// What a run measured, before it is reported.
+enum Outcome {
+    Echo(exchange::Report),
+    Oneway(std::time::Duration),
+    Sink(exchange::SinkReport),
+}
+
+/// Removes a `--ready-file` left by an earlier run, so that its appearance
+/// means this run's endpoint is open.
+fn clear_ready_file(path: &Path) -> Result<(), Error> {
+    match fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Error::Io(format!(
+            "cannot remove old ready file {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
+/// Creates the (empty) `--ready-file`.
+fn create_ready_file(path: &Path) -> Result<(), Error> {
+    fs::File::create(path)
+        .map(drop)
+        .map_err(|e| Error::Io(format!("cannot create ready file {}: {e}", path.display())))
+}
+
+/// Everything between opening the endpoint and destroying it.
+fn measure(ep: &mut Endpoint, opts: &Options) -> Result<Outcome, Error> {
+    if let Some(path) = &opts.ready_file {
+        create_ready_file(path)?;
+    }
     let plan = Plan {
         count: opts.count,
         payload: opts.payload,
         window: opts.window,
         timeout_ms: opts.timeout_ms,
     };
-    let verbose = !opts.quiet && !opts.bench;
-    let kind = opts.payload;
-    let result = exchange::run(&mut ep, &plan, |ev| {
-        if !verbose {
-            return;
+    match opts.mode {
+        Mode::Oneway => exchange::send_only(ep, &plan).map(Outcome::Oneway),
+        Mode::Sink => exchange::receive_only(ep, opts.count, opts.timeout_ms).map(Outcome::Sink),
+        Mode::Echo => {
+            let verbose = !opts.quiet && !opts.bench;
+            let kind = opts.payload;
+            exchange::run(ep, &plan, |ev| {
+                if !verbose {
+                    return;
+                }
+                match ev {
+                    Event::Sent { n, payload } => out(&exchange::sending_line(n, kind, payload)),
+                    Event::Received { n, payload } => {
+                        out(&exchange::receiving_line(n, kind, payload))
+                    }
+                }
+            })
+            .map(Outcome::Echo)
         }
-        match ev {
-            Event::Sent { n, payload } => out(&exchange::sending_line(n, kind, payload)),
-            Event::Received { n, payload } => out(&exchange::receiving_line(n, kind, payload)),
-        }
-    });
+    }
+}
+
+fn payload_bytes(kind: Payload) -> usize {
+    match kind {
+        Payload::Pattern(n) => n,
+        Payload::Hello => exchange::hello_text(0).len(),
+    }
+}
+
+fn run(opts: &Options) -> Result<(), Error> {
+    signals::install().map_err(|e| Error::Io(format!("cannot install signal handlers: {e}")))?;
+    if let Some(path) = &opts.ready_file {
+        clear_ready_file(path)?;
+    }
+    let mut ep = Endpoint::create(opts)?;
+    let result = measure(&mut ep, opts);
     // The endpoint goes away whatever happened, before anything else is reported.
     let destroyed = ep.destroy();
-    let report = match (result, destroyed) {
+    let outcome = match (result, destroyed) {
         (Ok(r), Ok(())) => r,
         (Ok(_), Err(d)) => return Err(d),
         (Err(e), Ok(())) => return Err(e),
@@ -56,19 +113,24 @@ fn run(opts: &Options) -> Result<(), Error> {
         }
     };
 
-    if opts.bench {
-        let payload_bytes = match opts.payload {
-            Payload::Pattern(n) => n,
-            Payload::Hello => exchange::hello_text(0).len(),
-        };
-        let bench = stats::Bench {
-            payload_bytes,
-            messages: opts.count,
-            window: opts.window,
-            summary: stats::summarize(&report.rtts),
-            elapsed: report.elapsed,
-        };
-        out(&bench.json());
+    match outcome {
+        Outcome::Echo(report) if opts.bench => {
+            let bench = stats::Bench {
+                payload_bytes: payload_bytes(opts.payload),
+                messages: opts.count,
+                window: opts.window,
+                summary: stats::summarize(&report.rtts),
+                elapsed: report.elapsed,
+            };
+            out(&bench.json());
+        }
+        Outcome::Echo(_) => {}
+        Outcome::Oneway(elapsed) => {
+            out(&stats::OneWay::tx(payload_bytes(opts.payload), opts.count, elapsed).json())
+        }
+        Outcome::Sink(r) => {
+            out(&stats::OneWay::rx(r.first_len, r.messages, r.total_bytes, r.elapsed).json())
+        }
     }
     Ok(())
 }

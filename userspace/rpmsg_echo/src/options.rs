@@ -32,6 +32,17 @@ pub enum Payload {
     Pattern(usize),
 }
 
+/// What the run measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Send, wait for the echo, compare (the default).
+    Echo,
+    /// `--bench --oneway`: Linux to remote only, no reads.
+    Oneway,
+    /// `--bench --sink`: remote to Linux only, no writes.
+    Sink,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
     pub count: u32,
@@ -45,6 +56,9 @@ pub struct Options {
     pub quiet: bool,
     pub bench: bool,
     pub window: usize,
+    pub mode: Mode,
+    /// Created once the endpoint is open, before the first write or read.
+    pub ready_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,9 +124,10 @@ const VALUED: &[&str] = &[
     "--src",
     "--dst",
     "--window",
+    "--ready-file",
 ];
 /// Options that are plain flags.
-const FLAGS: &[&str] = &["--quiet", "--bench", "--help"];
+const FLAGS: &[&str] = &["--quiet", "--bench", "--oneway", "--sink", "--help"];
 
 /// Parses the arguments after the program name.
 pub fn parse<I, S>(args: I) -> Result<Command, OptError>
@@ -134,7 +149,10 @@ where
     let mut dst = DEFAULT_DST;
     let mut quiet = false;
     let mut bench = false;
-    let mut window: usize = 1;
+    let mut window: Option<usize> = None;
+    let mut oneway = false;
+    let mut sink = false;
+    let mut ready_file = None;
 
     let mut it = args.into_iter();
     while let Some(arg) = it.next() {
@@ -149,6 +167,8 @@ where
             match opt.as_str() {
                 "--quiet" => quiet = true,
                 "--bench" => bench = true,
+                "--oneway" => oneway = true,
+                "--sink" => sink = true,
                 _ => unreachable!("--help is handled above"),
             }
             continue;
@@ -193,8 +213,39 @@ where
             }
             "--src" => src = number_in(&opt, &val, 0, u32::MAX as u64)? as u32,
             "--dst" => dst = number_in(&opt, &val, 0, u32::MAX as u64)? as u32,
-            "--window" => window = number_in(&opt, &val, 1, MAX_WINDOW as u64)? as usize,
+            "--window" => window = Some(number_in(&opt, &val, 1, MAX_WINDOW as u64)? as usize),
+            "--ready-file" => {
+                if val.is_empty() {
+                    return Err(usage("--ready-file: empty path"));
+                }
+                ready_file = Some(PathBuf::from(val));
+            }
             _ => unreachable!("every valued option is matched"),
+        }
+    }
+
+    let mode = match (oneway, sink) {
+        (true, true) => return Err(usage("--oneway and --sink are mutually exclusive")),
+        (true, false) => Mode::Oneway,
+        (false, true) => Mode::Sink,
+        (false, false) => Mode::Echo,
+    };
+    if mode != Mode::Echo {
+        let flag = if mode == Mode::Oneway {
+            "--oneway"
+        } else {
+            "--sink"
+        };
+        if !bench {
+            return Err(usage(format!("{flag} requires --bench")));
+        }
+        if window.is_some() {
+            return Err(usage(format!("--window does not apply to {flag}")));
+        }
+        if mode == Mode::Sink && size.is_some() {
+            return Err(usage(
+                "--size does not apply to --sink (the remote chooses the payload)",
+            ));
         }
     }
 
@@ -218,7 +269,9 @@ where
         dst,
         quiet,
         bench,
-        window,
+        window: window.unwrap_or(1),
+        mode,
+        ready_file,
     }))
 }
 
@@ -248,22 +301,44 @@ Options:
                   {{\"payload_bytes\":..,\"messages\":..,\"window\":..,
                    \"rtt_us\":{{\"p50\":..,\"p99\":..,\"max\":..}},\"msgs_per_s\":..,\"mb_per_s\":..}}
                   (rtt: send to echo; mb_per_s: echoed payload, one direction, 10^6 B/s)
+  --oneway        with --bench: Linux to remote only (e.g. --dst 0x3003, an endpoint
+                  that consumes without replying); write --count messages of --size
+                  bytes as fast as the transmit ring allows (--timeout per message),
+                  no reads; print one JSON line:
+                  {{\"mode\":\"oneway-tx\",\"payload_bytes\":..,\"messages\":..,
+                   \"elapsed_us\":..,\"msgs_per_s\":..,\"mb_per_s\":..}}
+                  (elapsed: first write to last write)
+  --sink          with --bench: remote to Linux only; read --count messages of any
+                  size (--timeout per message, the first included), no writes; print
+                  one JSON line (and nothing on stdout before it):
+                  {{\"mode\":\"oneway-rx\",\"payload_bytes\":<first message's size>,
+                   \"messages\":..,\"elapsed_us\":..,\"msgs_per_s\":..,\"mb_per_s\":..}}
+                  (elapsed: first message to last; the rates count the messages
+                  and bytes after the first, which starts the clock)
+                  --oneway and --sink exclude each other and --window; --sink
+                  also excludes --size
+  --ready-file PATH  remove PATH at start; create it (empty) once the endpoint is
+                  open, before the first write or read, so a script knows when
+                  to trigger the remote
   --quiet         no per-message lines
   --help, -h      this text
 Numbers are decimal or 0x-prefixed hex; '--opt=VALUE' works too.
 SIGINT/SIGTERM: the endpoint is destroyed, then exit 130.
 
 Exit codes:
-  0    success: every echo arrived and matched
+  0    success: every echo arrived and matched (--oneway: every message was
+       sent; --sink: --count messages arrived)
   2    bad command line
   3    no rpmsg control device (load rpmsg_ctrl, rpmsg_char and the transport,
        e.g. rockchip_rpmsg), or it cannot be opened
   4    an ioctl was refused (create or destroy endpoint)
   5    the endpoint device /dev/rpmsgM did not appear or cannot be opened
-  6    timeout waiting for an echo (or for a free transmit buffer)
+  6    timeout waiting for an echo (or for a free transmit buffer; --sink:
+       for a message)
   7    payload mismatch (message number, byte offset, expected vs got)
   8    message too large (payload > {MAX_PAYLOAD} bytes)
-  9    I/O error on the endpoint (read/write/poll failed, endpoint gone)
+  9    I/O error on the endpoint (read/write/poll failed, endpoint gone),
+       or the --ready-file cannot be removed or created
   130  interrupted by SIGINT/SIGTERM (endpoint destroyed first)
 "
     )
@@ -307,6 +382,8 @@ mod tests {
                 quiet: false,
                 bench: false,
                 window: 1,
+                mode: Mode::Echo,
+                ready_file: None,
             }
         );
     }
@@ -451,6 +528,95 @@ mod tests {
         assert!(parse_number("1.5").is_err());
         assert!(parse_number("-3").is_err());
         assert!(parse_number("99999999999999999999999").is_err());
+    }
+
+    #[test]
+    fn oneway_and_sink_modes() {
+        let o = run(&["--bench", "--oneway", "--dst", "0x3003"]);
+        assert_eq!(o.mode, Mode::Oneway);
+        assert_eq!(o.dst, 0x3003);
+        assert_eq!(o.count, DEFAULT_BENCH_COUNT);
+        assert_eq!(o.payload, Payload::Pattern(MAX_PAYLOAD));
+        assert_eq!(o.window, 1);
+        let o = run(&["--oneway", "--size=64", "--count", "5", "--bench"]);
+        assert_eq!(
+            (o.mode, o.payload, o.count),
+            (Mode::Oneway, Payload::Pattern(64), 5)
+        );
+        let o = run(&["--sink", "--bench", "--src", "0x1001", "--dst=0x3003"]);
+        assert_eq!(o.mode, Mode::Sink);
+        assert_eq!((o.src, o.dst), (0x1001, 0x3003));
+        assert_eq!(o.count, DEFAULT_BENCH_COUNT);
+        assert_eq!(run(&["--bench"]).mode, Mode::Echo);
+        assert_eq!(run(&[]).mode, Mode::Echo);
+    }
+
+    #[test]
+    fn mode_combinations_rejected() {
+        // Mutually exclusive.
+        assert!(is_usage(&["--bench", "--oneway", "--sink"]));
+        assert!(is_usage(&["--sink", "--oneway", "--bench"]));
+        // Need --bench.
+        assert!(is_usage(&["--oneway"]));
+        assert!(is_usage(&["--sink"]));
+        assert!(is_usage(&["--oneway", "--quiet"]));
+        // --window does not apply, not even its default value.
+        assert!(is_usage(&["--bench", "--oneway", "--window", "4"]));
+        assert!(is_usage(&["--bench", "--sink", "--window=1"]));
+        // The remote chooses the size of what it sends.
+        assert!(is_usage(&["--bench", "--sink", "--size", "16"]));
+        // Flags take no value.
+        assert!(is_usage(&["--bench", "--oneway=1"]));
+        assert!(is_usage(&["--bench", "--sink=yes"]));
+        // --size limits still apply to --oneway.
+        assert_eq!(
+            err(&["--bench", "--oneway", "--size", "497"]),
+            OptError::TooLarge(497)
+        );
+        match err(&["--sink"]) {
+            OptError::Usage(s) => assert_eq!(s, "--sink requires --bench"),
+            other => panic!("{other:?}"),
+        }
+        match err(&["--bench", "--oneway", "--window", "2"]) {
+            OptError::Usage(s) => assert_eq!(s, "--window does not apply to --oneway"),
+            other => panic!("{other:?}"),
+        }
+        match err(&["--bench", "--oneway", "--sink"]) {
+            OptError::Usage(s) => assert_eq!(s, "--oneway and --sink are mutually exclusive"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn ready_file() {
+        assert_eq!(run(&[]).ready_file, None);
+        let o = run(&["--bench", "--sink", "--ready-file", "/tmp/r"]);
+        assert_eq!(o.ready_file, Some(PathBuf::from("/tmp/r")));
+        let o = run(&["--bench", "--oneway", "--ready-file=/run/x=y"]);
+        assert_eq!(o.ready_file, Some(PathBuf::from("/run/x=y")));
+        // Allowed in echo mode too.
+        assert_eq!(
+            run(&["--ready-file", "r"]).ready_file,
+            Some(PathBuf::from("r"))
+        );
+        assert!(is_usage(&["--ready-file"]));
+        assert!(is_usage(&["--ready-file", ""]));
+        assert!(is_usage(&["--ready-file="]));
+    }
+
+    #[test]
+    fn help_lists_new_options() {
+        let h = help_text();
+        for needle in [
+            "--oneway",
+            "--sink",
+            "--ready-file PATH",
+            "\"mode\":\"oneway-tx\"",
+            "\"mode\":\"oneway-rx\"",
+            "\"elapsed_us\"",
+        ] {
+            assert!(h.contains(needle), "--help lacks {needle}");
+        }
     }
 
     #[test]

@@ -75,6 +75,77 @@ impl Bench {
     }
 }
 
+/// The `--oneway` / `--sink` JSON line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OneWay {
+    /// `"oneway-tx"` or `"oneway-rx"`.
+    pub mode: &'static str,
+    pub payload_bytes: usize,
+    pub messages: u32,
+    pub elapsed: Duration,
+    /// Messages and payload bytes that moved within `elapsed` (the rates' numerators).
+    pub timed_messages: u64,
+    pub timed_bytes: u64,
+}
+
+impl OneWay {
+    /// `--oneway`: `messages` writes of `payload_bytes` each, all within `elapsed`.
+    pub fn tx(payload_bytes: usize, messages: u32, elapsed: Duration) -> OneWay {
+        OneWay {
+            mode: "oneway-tx",
+            payload_bytes,
+            messages,
+            elapsed,
+            timed_messages: messages as u64,
+            timed_bytes: messages as u64 * payload_bytes as u64,
+        }
+    }
+
+    /// `--sink`: the clock starts when the first message arrives, so the rates
+    /// count the messages and bytes after it.
+    pub fn rx(first_len: usize, messages: u32, total_bytes: u64, elapsed: Duration) -> OneWay {
+        OneWay {
+            mode: "oneway-rx",
+            payload_bytes: first_len,
+            messages,
+            elapsed,
+            timed_messages: (messages as u64).saturating_sub(1),
+            timed_bytes: total_bytes.saturating_sub(first_len as u64),
+        }
+    }
+
+    fn per_s(&self, v: u64) -> f64 {
+        let s = self.elapsed.as_secs_f64();
+        if s > 0.0 {
+            v as f64 / s
+        } else {
+            0.0
+        }
+    }
+
+    pub fn msgs_per_s(&self) -> f64 {
+        self.per_s(self.timed_messages)
+    }
+
+    /// Payload per second, in 10^6 bytes.
+    pub fn mb_per_s(&self) -> f64 {
+        self.per_s(self.timed_bytes) / 1e6
+    }
+
+    /// The single JSON line `--oneway` / `--sink` print.
+    pub fn json(&self) -> String {
+        format!(
+            "{{\"mode\":\"{}\",\"payload_bytes\":{},\"messages\":{},\"elapsed_us\":{},\"msgs_per_s\":{:.1},\"mb_per_s\":{:.3}}}",
+            self.mode,
+            self.payload_bytes,
+            self.messages,
+            self.elapsed.as_micros(),
+            self.msgs_per_s(),
+            self.mb_per_s()
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,6 +214,47 @@ mod tests {
         assert_eq!(
             b.json(),
             "{\"payload_bytes\":496,\"messages\":1000,\"window\":4,\"rtt_us\":{\"p50\":120.0,\"p99\":340.3,\"max\":1000.0},\"msgs_per_s\":2000.0,\"mb_per_s\":0.992}"
+        );
+    }
+
+    #[test]
+    fn oneway_tx_json_line() {
+        let b = OneWay::tx(496, 1000, Duration::from_millis(250));
+        assert_eq!(b.msgs_per_s(), 4000.0);
+        assert!((b.mb_per_s() - 1.984).abs() < 1e-9);
+        assert_eq!(
+            b.json(),
+            "{\"mode\":\"oneway-tx\",\"payload_bytes\":496,\"messages\":1000,\"elapsed_us\":250000,\"msgs_per_s\":4000.0,\"mb_per_s\":1.984}"
+        );
+        let b = OneWay::tx(16, 3, Duration::from_nanos(1_234_567));
+        assert_eq!(
+            b.json(),
+            "{\"mode\":\"oneway-tx\",\"payload_bytes\":16,\"messages\":3,\"elapsed_us\":1234,\"msgs_per_s\":2430.0,\"mb_per_s\":0.039}"
+        );
+    }
+
+    #[test]
+    fn oneway_rx_json_line() {
+        // 1001 messages of 100 bytes: 1000 of them and 100000 bytes after the first, in 0.5 s.
+        let b = OneWay::rx(100, 1001, 100_100, Duration::from_millis(500));
+        assert_eq!(b.msgs_per_s(), 2000.0);
+        assert!((b.mb_per_s() - 0.2).abs() < 1e-9);
+        assert_eq!(
+            b.json(),
+            "{\"mode\":\"oneway-rx\",\"payload_bytes\":100,\"messages\":1001,\"elapsed_us\":500000,\"msgs_per_s\":2000.0,\"mb_per_s\":0.200}"
+        );
+        // Mixed sizes: payload_bytes is the first message's, the rate counts real bytes.
+        let b = OneWay::rx(10, 3, 10 + 490 + 10, Duration::from_millis(1));
+        assert_eq!(b.msgs_per_s(), 2000.0);
+        assert!((b.mb_per_s() - 0.5).abs() < 1e-9);
+        assert!(b
+            .json()
+            .starts_with("{\"mode\":\"oneway-rx\",\"payload_bytes\":10,\"messages\":3,"));
+        // A single message has no interval: rates are 0, not infinite.
+        let b = OneWay::rx(496, 1, 496, Duration::ZERO);
+        assert_eq!(
+            b.json(),
+            "{\"mode\":\"oneway-rx\",\"payload_bytes\":496,\"messages\":1,\"elapsed_us\":0,\"msgs_per_s\":0.0,\"mb_per_s\":0.000}"
         );
     }
 }

@@ -30,6 +30,9 @@ fn help_exits_0_and_lists_exit_codes() {
         "--quiet",
         "--bench",
         "--window",
+        "--oneway",
+        "--sink",
+        "--ready-file",
         "Exit codes",
         "130",
     ] {
@@ -102,4 +105,48 @@ fn non_rpmsg_device_refuses_the_ioctl_with_4() {
         "{}",
         stderr(&o)
     );
+}
+
+#[test]
+fn bad_mode_combinations_exit_2() {
+    for args in [
+        &["--oneway"][..],
+        &["--sink", "--dst", "0x3003"],
+        &["--bench", "--oneway", "--sink"],
+        &["--bench", "--oneway", "--window", "4"],
+        &["--bench", "--sink", "--window", "1"],
+        &["--bench", "--sink", "--size", "64"],
+        &["--bench", "--sink", "--ready-file"],
+    ] {
+        let o = run(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert_eq!(stderr(&o).lines().count(), 1, "{args:?}");
+        assert!(o.stdout.is_empty());
+    }
+}
+
+#[test]
+fn modes_without_a_control_device_exit_3_silently() {
+    let dir = std::env::temp_dir().join(format!("rpmsg_echo-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ready = dir.join("ready");
+    for mode in ["--oneway", "--sink"] {
+        // A stale ready file from an earlier run is removed, and no new one is
+        // made since no endpoint was opened.
+        std::fs::write(&ready, "").unwrap();
+        let o = run(&[
+            "--bench",
+            mode,
+            "--dst",
+            "0x3003",
+            "--ctrl",
+            "/nonexistent/rpmsg_ctrl9",
+            "--ready-file",
+            ready.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(3), "{mode}: {}", stderr(&o));
+        assert!(o.stdout.is_empty(), "{mode}");
+        assert!(!ready.exists(), "{mode}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,0 +1,18 @@
+#!/bin/bash
+# make bench: boots the QEMU board RUNS times (default 5), runs the
+# benchmarks, and writes build/bench/results.json and docs/PERFORMANCE.md
+# with the medians over the runs and their spread.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$PROJECT_ROOT"
+runs=${RUNS:-5}
+mkdir -p build/bench
+rm -f build/bench/run-*.txt
+for i in $(seq 1 "$runs"); do
+	echo ">>> bench run $i/$runs"
+	scripts/qemu-run.sh bench >/dev/null 2>&1 || { echo "bench run $i failed (build/logs/bench.log)" >&2; exit 1; }
+	grep -a '^BENCH ' build/logs/bench.log | sed 's/^BENCH //' >"build/bench/run-$i.txt"
+done
+qemu_version=$(qemu-system-aarch64 --version | head -1)
+cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)
+python3 scripts/bench_report.py build/bench "$runs" "$qemu_version" "$cpu ($(nproc) cores)" docs/PERFORMANCE.md

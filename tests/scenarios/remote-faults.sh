@@ -1,0 +1,73 @@
+# timeout: 300
+# A misbehaving remote: the kernel stays up, the fault is reported, and where
+# the protocol allows, traffic resumes. (A remote destroying a live channel
+# is in tests/upstream/: it trips an upstream lockdep report.)
+FAULT=/sys/kernel/debug/rpmsg_remote_sim/fault
+check "rig up" load_rig log_messages=0
+src=0x1100
+# next_echo: an echo from a fresh source address (a stale reply for an
+# earlier endpoint must not be mistaken for this one's).
+next_echo() { src=$((src + 1)); rpmsg_echo --src $src --count 2 --quiet --timeout 3000; }
+# reload: the way back from a virtqueue the remote broke.
+reload() {
+	dmesg -c >/dev/null
+	rmmod rockchip_rpmsg && insmod /modules/rockchip_rpmsg.ko &&
+		wait_for 10 klog_has "creating channel rpmsg_chrdev addr 0x3000"
+}
+
+# Doorbell storm: every doorbell counted, the burst served by merged runs.
+rx0=$(drv_stat doorbells_received)
+echo storm=500 > $FAULT
+wait_for 10 test $(($(drv_stat doorbells_received) - rx0)) -ge 500
+check "storm: 500 doorbells received and counted" test $(($(drv_stat doorbells_received) - rx0)) -ge 500
+check "storm: traffic resumes" next_echo
+
+# No doorbell from the remote: the echo times out; once the remote rings
+# again the queue drains.
+echo no-doorbell > $FAULT
+rpmsg_echo --src 0x1200 --count 1 --timeout 500 >/dev/null 2>&1
+check_eq "no-doorbell: rpmsg_echo reports a timeout (exit 6)" 6 $?
+echo clear > $FAULT
+check "no-doorbell: traffic resumes once the remote rings again" next_echo
+
+# Name-service abuse.
+echo ns-name-without-nul > $FAULT
+echo ns-flood=1 > $FAULT
+name="flood-0~~~~~~~~~~~~~~~~~~~~~~~~"
+wait_for 5 klog_has "creating channel $name addr 0x5000"
+check_klog "NS name without NUL: the rpmsg core cuts it to 31 bytes" "creating channel $name addr 0x5000"
+echo ns-flood=20 > $FAULT
+wait_for 10 sh -c '[ $(dmesg | grep -c "creating channel flood-") -ge 21 ]'
+check_eq "NS flood: 20 more channels created, kernel up" 21 "$(klog | grep -c 'creating channel flood-')"
+check "NS flood: traffic resumes" next_echo
+
+# Used index beyond what Linux made available: the driver notices before
+# the virtio core would re-read stale buffers, and stops the instance.
+dmesg -c >/dev/null
+echo used-idx-beyond-ring > $FAULT
+rpmsg_echo --src 0x1300 --count 1 --timeout 1000 >/dev/null 2>&1
+check_klog "used index beyond the ring: the driver reports it" "beyond available index"
+check_eq "used index beyond the ring: counted" 1 "$(drv_stat vdev0/bad_used_index)"
+check_eq "used index beyond the ring: the instance stops" true "$(drv_stat vdev0/halted)"
+echo clear > $FAULT
+check "used index beyond the ring: reload the driver" reload
+check "used index beyond the ring: traffic resumes after the reload" next_echo
+
+# Descriptor id out of range: the virtio core marks the queue broken.
+dmesg -c >/dev/null
+echo desc-id-out-of-range > $FAULT
+rpmsg_echo --src 0x1400 --count 1 --timeout 1000 >/dev/null 2>&1
+check_klog "descriptor id out of range: the virtio core reports it" "id 71 out of range"
+echo clear > $FAULT
+check "descriptor id out of range: reload the driver" reload
+check "descriptor id out of range: traffic resumes after the reload" next_echo
+
+# Used length beyond the buffer: rpmsg drops the message and says so.
+dmesg -c >/dev/null
+echo used-len-too-large > $FAULT
+rpmsg_echo --src 0x1500 --count 1 --timeout 1000 >/dev/null 2>&1
+check_klog "used length beyond the buffer: the rpmsg core reports it" "inbound msg too big: (4096"
+echo clear > $FAULT
+check "used length beyond the buffer: traffic resumes without a reload" next_echo
+check_audit
+check "unload" unload_rig
