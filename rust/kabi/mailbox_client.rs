@@ -34,15 +34,22 @@ struct ClientInner<H> {
     handler: H,
 }
 
-/// A requested channel.
+/// A requested channel, freed when dropped (which may sleep).
 ///
 /// # Invariants
 ///
 /// Returned by `mbox_request_channel_byname()` and not yet freed.
 struct ChanPtr(NonNull<sys::mbox_chan>);
 
-// SAFETY: a channel may be used and freed from any thread; `Client` frees it once.
+// SAFETY: a channel may be used and freed from any thread.
 unsafe impl Send for ChanPtr {}
+
+impl Drop for ChanPtr {
+    fn drop(&mut self) {
+        // SAFETY: the channel is live (type invariant) and freed once, here.
+        unsafe { sys::mbox_free_channel(self.0.as_ptr()) };
+    }
+}
 
 /// A mailbox client with up to [`MAX_CHANNELS`] channels.
 ///
@@ -128,13 +135,8 @@ impl<H: ClientHandler> Client<H> {
             // address stays valid while the channel holds it.
             let chan =
                 unsafe { sys::mbox_request_channel_byname(&raw mut inner.cl, name.as_char_ptr()) };
-            if let Err(e) = kernel::error::from_err_ptr(chan) {
-                for c in chans.iter_mut().filter_map(Option::take) {
-                    // SAFETY: requested above and freed once, here.
-                    unsafe { sys::mbox_free_channel(c.0.as_ptr()) };
-                }
-                return Err(e);
-            }
+            // On error, dropping `chans` frees the channels requested so far.
+            kernel::error::from_err_ptr(chan)?;
             // INVARIANT: a live channel from `mbox_request_channel_byname()`.
             *slot = NonNull::new(chan).map(ChanPtr);
         }
@@ -172,10 +174,8 @@ impl<H: ClientHandler> Client<H> {
             let mut chans = self.chans.lock();
             [chans[0].take(), chans[1].take()]
         };
-        for c in taken.into_iter().flatten() {
-            // SAFETY: the channel left the table above, so it is freed once.
-            unsafe { sys::mbox_free_channel(c.0.as_ptr()) };
-        }
+        // Freed here, outside the spinlock.
+        drop(taken);
     }
 }
 

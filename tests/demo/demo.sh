@@ -5,8 +5,8 @@ insmod /modules/rpmsg_remote_sim.ko
 echo "### insmod rockchip_rpmsg.ko"
 insmod /modules/rockchip_rpmsg.ko
 wait_for 10 klog_has "creating channel rpmsg_chrdev addr 0x3000"
-echo "### dmesg | grep -E 'rockchip-rpmsg|virtio_rpmsg_bus'"
-dmesg | grep -E 'rockchip-rpmsg|virtio_rpmsg_bus'
+echo "### dmesg | grep -E 'rockchip-rpmsg|virtio_rpmsg_bus' | sed 's/^\[ *[0-9.]*\] //'"
+dmesg | grep -E 'rockchip-rpmsg|virtio_rpmsg_bus' | sed 's/^\[ *[0-9.]*\] //'
 echo "### rpmsg_echo"
 rpmsg_echo
 echo "### the remote's console (RT-Thread prints message:<text> len:<n>)"
