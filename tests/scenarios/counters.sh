@@ -18,6 +18,13 @@ check_eq "the remote got every doorbell the driver sent" "$sent" "$(sim_stat doo
 check "only the first rx notify rang the remote" test "$(drv_stat vdev0/rvq_notifies_skipped)" -eq $(($(drv_stat vdev0/rvq_notifies) - 1))
 check "status shows DRIVER_OK" test $(($(drv_stat vdev0/status) & 4)) -eq 4
 check_eq "no bad doorbells so far" 0 "$(drv_stat bad_doorbells)"
+check_eq "no transmission failed at the controller" 0 "$(drv_stat doorbell_tx_errors)"
+good=$(drv_stat doorbells_received)
+check_eq "every good doorbell started a service run or merged into a queued one" "$good" "$(($(drv_stat rx_work_runs) + $(drv_stat doorbells_merged)))"
+check "service runs found used rx buffers" test "$(drv_stat vdev0/rvq_interrupts)" -gt 0
+check "service runs found returned tx buffers" test "$(drv_stat vdev0/tvq_interrupts)" -gt 0
+check_eq "no used-index violations" 0 "$(drv_stat vdev0/bad_used_index)"
+check_eq "the doorbell mailbox is empty when idle" 0 "$(drv_stat doorbells_outstanding)"
 echo bad-magic > /sys/kernel/debug/rpmsg_remote_sim/fault
 echo bad-link-id > /sys/kernel/debug/rpmsg_remote_sim/fault
 wait_for 5 test "$(drv_stat bad_doorbells)" = 2
