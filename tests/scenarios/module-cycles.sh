@@ -1,8 +1,10 @@
 # timeout: 600
-# 50 cycles of insmod / traffic / rmmod of the driver; kmemleak checks the end.
+# Cycles of insmod / traffic / rmmod of the driver; kmemleak checks the end.
+# rig.cycles= on the kernel command line (make test CYCLES=200), 50 by default.
+cycles=$(sed -n 's/.*rig\.cycles=\([0-9]*\).*/\1/p' /proc/cmdline); cycles=${cycles:-50}
 check "load the simulator" insmod /modules/rpmsg_remote_sim.ko log_messages=0
 fails=0; n=0
-while [ $n -lt 50 ]; do
+while [ $n -lt $cycles ]; do
 	n=$((n + 1))
 	dmesg -c >/dev/null
 	insmod /modules/rockchip_rpmsg.ko || { fails=$((fails + 1)); echo "# cycle $n: insmod failed"; continue; }
@@ -13,6 +15,6 @@ while [ $n -lt 50 ]; do
 	fi
 	rmmod rockchip_rpmsg || { fails=$((fails + 1)); echo "# cycle $n: rmmod failed"; }
 done
-check_eq "50 insmod / echo / rmmod cycles all succeeded" 0 $fails
+check_eq "$cycles insmod / echo / rmmod cycles all succeeded" 0 $fails
 check "debugfs directory is gone after rmmod" test ! -e /sys/kernel/debug/rockchip_rpmsg
 check "unload the simulator" rmmod rpmsg_remote_sim
