@@ -7,18 +7,16 @@
 //! rings the remote core through the mailbox and registers one virtio device
 //! per instance, so that `virtio_rpmsg_bus` talks to the remote (RT-Thread).
 
-use kernel::{
-    debugfs::{Dir, Scope},
-    device, of, platform,
-    prelude::*,
-    sync::Arc,
-};
+use kernel::{debugfs::Scope, device, of, platform, prelude::*, sync::Arc};
 
 #[path = "../bindings/mod.rs"]
 mod sys;
 
 // The abstractions over C APIs live in ../kabi and are shared with the
 // simulator module; each module uses only part of them.
+#[allow(dead_code)]
+#[path = "../kabi/debugfs_root.rs"]
+mod debugfs_root;
 #[allow(dead_code)]
 #[path = "../kabi/mailbox.rs"]
 mod mailbox;
@@ -45,6 +43,7 @@ mod ring_check;
 mod stats;
 mod vdev;
 
+use debugfs_root::DebugfsRoot;
 use link::{DoorbellRx, Instance, Link};
 use mailbox_client::Client;
 use reserved_mem::AssignedPool;
@@ -74,8 +73,7 @@ struct RockchipRpmsg {
     vdevs: KVec<Registration<RpmsgVdev>>,
     client: Arc<Client<DoorbellRx>>,
     link: Arc<Link>,
-    _debugfs: Pin<KBox<Scope<Arc<Link>>>>,
-    _debugfs_root: Dir,
+    _debugfs: Option<Pin<KBox<Scope<Arc<Link>>>>>,
     /// Released last: the rpmsg buffers live in it until the vdevs are gone.
     _pool: AssignedPool,
 }
@@ -206,17 +204,15 @@ impl RockchipRpmsg {
             }
         }
 
-        let debugfs_root = Dir::new(c"rockchip_rpmsg");
-        let debugfs = KBox::pin_init(
-            stats::publish(&debugfs_root, dev.name(), link.clone()),
-            GFP_KERNEL,
-        )?;
+        let debugfs = DebugfsRoot::with(|root| {
+            KBox::pin_init(stats::publish(root, dev.name(), link.clone()), GFP_KERNEL)
+        })
+        .transpose()?;
         Ok(Self {
             vdevs,
             client,
             link,
             _debugfs: debugfs,
-            _debugfs_root: debugfs_root,
             _pool: pool,
         })
     }
@@ -238,11 +234,15 @@ impl Drop for RockchipRpmsg {
 struct RockchipRpmsgModule {
     #[pin]
     _driver: kernel::driver::Registration<platform::Adapter<RockchipRpmsg>>,
+    /// `/sys/kernel/debug/rockchip_rpmsg/`; declared after `_driver` so it
+    /// goes after every device's subdirectory.
+    _debugfs: DebugfsRoot,
 }
 
 impl kernel::InPlaceModule for RockchipRpmsgModule {
     fn init(module: &'static kernel::ThisModule) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
+            _debugfs: DebugfsRoot::new(c"rockchip_rpmsg"),
             _driver <- kernel::driver::Registration::new(c"rockchip-rpmsg", module),
         })
     }
