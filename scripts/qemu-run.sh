@@ -54,8 +54,8 @@ flock -u 9
 log="$LOGS/$scenario.log"
 : >"$log"
 
-# Kernel messages must reach the console even at high rates; quiet keeps the
-# boot short, loglevel=7 keeps dev_info/dev_err visible in the log.
+# loglevel=7 puts every kernel message, dev_info/dev_err included, on the
+# console the verdict reads; a scenario's "# cmdline:" header adds options.
 append="console=ttyAMA0 rdinit=/init loglevel=7 rig.scenario=$scenario kmemleak=on panic_on_warn=0 $extra_cmdline${CYCLES:+ rig.cycles=$CYCLES}"
 set +e
 timeout --foreground -k 5 "$timeout_s" qemu-system-aarch64 "${QEMU_MACHINE[@]}" -nographic -no-reboot \

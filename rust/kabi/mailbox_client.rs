@@ -149,11 +149,6 @@ impl<H: ClientHandler> Client<H> {
         )
     }
 
-    /// The handler given to `new`.
-    pub(crate) fn handler(&self) -> &H {
-        &self.inner.handler
-    }
-
     /// Queues the client's message on channel `index`. Atomic-safe.
     ///
     /// Returns `ENODEV` once the client is closed.

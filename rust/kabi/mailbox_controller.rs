@@ -179,12 +179,6 @@ impl<T: ControllerOps> Controller<T> {
         })
     }
 
-    /// The driver's operations.
-    pub(crate) fn ops(&self) -> &T {
-        // SAFETY: `inner` is live while `self` is (type invariant).
-        unsafe { &(*self.inner.as_ptr()).ops }
-    }
-
     /// Delivers `msg` to the client of `chan`, if any. Call from atomic
     /// context, as a mailbox interrupt handler would.
     pub(crate) fn deliver(&self, chan: usize, msg: MboxMsg) {

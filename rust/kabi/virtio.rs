@@ -96,11 +96,6 @@ impl Virtqueues {
         }
     }
 
-    /// Whether queue `index` currently exists.
-    pub(crate) fn exists(&self, index: usize) -> bool {
-        matches!(self.vqs.lock().get(index), Some(Some(_)))
-    }
-
     /// Creates queue `index` on zeroed ring memory.
     ///
     /// # Safety

@@ -2,22 +2,30 @@
 
 //! The shared-memory layout and doorbell format Linux and the remote agree on.
 
+use crate::ring_layout as proto;
+
+// The protocol values come from `rpmsg_proto`, which the simulator and the
+// host tests use too; here they take the types the driver computes with.
+// (`From` is not usable in constants, hence the widening casts.)
+
 /// Entries per vring.
-pub(crate) const VRING_NUM: u32 = 64;
+pub(crate) const VRING_NUM: u16 = proto::VRING_NUM;
 /// Alignment of the used ring and of the vring region.
-pub(crate) const VRING_ALIGN: u64 = 0x1000;
+pub(crate) const VRING_ALIGN: u64 = proto::VRING_ALIGN as u64;
 /// Bytes one vring occupies.
-pub(crate) const VRING_AREA: u64 = 0x8000;
+pub(crate) const VRING_AREA: u64 = proto::VRING_AREA as u64;
 /// Bytes one instance (two vrings) occupies.
-pub(crate) const INSTANCE_STRIDE: u64 = 0x10000;
+pub(crate) const INSTANCE_STRIDE: u64 = proto::INSTANCE_STRIDE as u64;
 /// Most instances one node may describe.
-pub(crate) const MAX_INSTANCES: usize = 12;
-/// Bytes of pool each instance needs: 128 buffers of 512 bytes.
-pub(crate) const POOL_PER_INSTANCE: u64 = 128 * 512;
+pub(crate) const MAX_INSTANCES: usize = proto::MAX_INSTANCES;
+/// Bytes of pool each instance needs: a buffer per entry of both vrings.
+#[allow(clippy::cast_lossless)]
+pub(crate) const POOL_PER_INSTANCE: u64 = 2 * VRING_NUM as u64 * proto::BUF_SIZE as u64;
 /// The doorbell's data word, "RMSG".
-pub(crate) const DOORBELL_MAGIC: u32 = 0x524D_5347;
-/// `VIRTIO_RPMSG_F_NS`: the remote announces its endpoints.
-pub(crate) const VIRTIO_RPMSG_F_NS: u64 = 1 << 0;
+pub(crate) const DOORBELL_MAGIC: u32 = proto::DOORBELL_MAGIC;
+/// Features the device offers: `VIRTIO_RPMSG_F_NS`, the remote announces
+/// its endpoints.
+pub(crate) const VIRTIO_RPMSG_F_NS: u64 = proto::RPMSG_DEVICE_FEATURES;
 /// Mailbox channel names, in `Client` channel order.
 pub(crate) const MBOX_RX_NAME: &kernel::str::CStr = c"rpmsg-rx";
 /// See [`MBOX_RX_NAME`].

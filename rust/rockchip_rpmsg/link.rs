@@ -63,24 +63,23 @@ impl WorkItem for Link {
             if !instance.stats.driver_ok() || instance.stats.halted.load(Relaxed) {
                 continue;
             }
-            for queue in 0..2 {
-                if let Err(bad) =
-                    ring_check::check(instance.vqs.region(), instance.vqs.layout(), queue)
-                {
-                    // Reading on would hand stale buffers to rpmsg; stop this
-                    // instance until the driver is rebound.
-                    instance.stats.halted.store(true, Relaxed);
-                    instance.stats.bad_used_index.add(1, Relaxed);
-                    pr_err!(
-                        "vdev{}: remote wrote used index {} beyond available index {} on vring{}; instance stopped until rebind\n",
-                        i,
-                        bad.used,
-                        bad.avail,
-                        queue
-                    );
-                }
-            }
-            if instance.stats.halted.load(Relaxed) {
+            let broken = (0..2).find_map(|queue| {
+                ring_check::check(instance.vqs.region(), instance.vqs.layout(), queue)
+                    .err()
+                    .map(|bad| (queue, bad))
+            });
+            if let Some((queue, bad)) = broken {
+                // Reading on would hand stale buffers to rpmsg; stop this
+                // instance until the driver is rebound.
+                instance.stats.halted.store(true, Relaxed);
+                instance.stats.bad_used_index.add(1, Relaxed);
+                pr_err!(
+                    "vdev{}: remote wrote used index {} beyond available index {} on vring{}; instance stopped until rebind\n",
+                    i,
+                    bad.used,
+                    bad.avail,
+                    queue
+                );
                 continue;
             }
             // Used rx buffers first, then tx completions (wakes senders that

@@ -8,6 +8,7 @@
 //! than were made available, so `avail.idx - used.idx` (mod 2^16) must stay
 //! within the ring size.
 
+use crate::ring_layout::VringLayout as RingOffsets;
 use crate::shared_mem::SharedRegion;
 use crate::virtio::VringLayout;
 
@@ -20,12 +21,6 @@ pub(crate) struct UsedIndexBeyondAvail {
     pub(crate) used: u16,
 }
 
-/// Offset of the used ring in a legacy split ring of `num` entries.
-fn used_ring_offset(num: usize, align: usize) -> usize {
-    let avail_end = 16 * num + 2 * (3 + num);
-    avail_end.div_ceil(align) * align
-}
-
 /// Checks queue `queue` of `layout` in `region`.
 pub(crate) fn check(
     region: &SharedRegion,
@@ -35,15 +30,21 @@ pub(crate) fn check(
     let Some(&base) = layout.offsets.get(queue) else {
         return Ok(());
     };
-    let num = layout.num as usize;
-    let avail_idx = base + 16 * num + 2;
-    let used_idx = base + used_ring_offset(num, layout.align as usize) + 2;
-    // Read the used index first: the available index only grows, so a later
-    // read of it can only make the difference smaller, never a false alarm.
-    let (Ok(used), Ok(avail)) = (region.read_u16(used_idx), region.read_u16(avail_idx)) else {
+    let Some(ring) = u16::try_from(layout.num)
+        .ok()
+        .and_then(|num| RingOffsets::new(num, layout.align as usize))
+    else {
         return Ok(());
     };
-    if usize::from(avail.wrapping_sub(used)) > num {
+    // Read the used index first: the available index only grows, so a later
+    // read of it can only make the difference smaller, never a false alarm.
+    let (Ok(used), Ok(avail)) = (
+        region.read_u16(base + ring.used_idx()),
+        region.read_u16(base + ring.avail_idx()),
+    ) else {
+        return Ok(());
+    };
+    if u32::from(avail.wrapping_sub(used)) > layout.num {
         return Err(UsedIndexBeyondAvail { avail, used });
     }
     Ok(())

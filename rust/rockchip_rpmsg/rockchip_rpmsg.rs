@@ -38,8 +38,12 @@ mod workqueue_ext;
 
 mod layout;
 mod link;
+// Legacy split-ring offsets, shared with the simulator and its host tests.
 mod node;
 mod ring_check;
+#[allow(dead_code, unreachable_pub, clippy::all)]
+#[path = "../rpmsg_proto/src/layout.rs"]
+mod ring_layout;
 mod stats;
 mod vdev;
 
@@ -137,7 +141,7 @@ impl RockchipRpmsg {
                     layout::vring_offset(i, 0) as usize,
                     layout::vring_offset(i, 1) as usize,
                 ],
-                num: layout::VRING_NUM,
+                num: u32::from(layout::VRING_NUM),
                 align: layout::VRING_ALIGN as u32,
                 bytes: layout::VRING_AREA as usize,
             };

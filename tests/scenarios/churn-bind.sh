@@ -18,9 +18,16 @@ exec 3>&-
 echo 47a00000.rpmsg > $DRV/bind
 check "bind again" wait_for 10 sh -c '[ $(dmesg | grep -c "creating channel rpmsg_chrdev") -ge 2 ]'
 
-# Traffic in the background for the whole churn: a message to the remote
-# and its echo back, on whichever channel device exists at the moment.
+# Traffic in the background for the whole churn. By default a message to
+# the remote and its echo back, on whichever channel device exists at the
+# moment; CHURN_TRAFFIC=rpmsg_echo (tests/upstream/) runs rpmsg_echo
+# instead, which may fail while the device is away, and restarts.
 ( while [ ! -e /tmp/stop ]; do
+	if [ "${CHURN_TRAFFIC:-}" = rpmsg_echo ]; then
+		rpmsg_echo --count 100000 --quiet --timeout 2000 >/dev/null 2>&1
+		usleep 10000
+		continue
+	fi
 	d=$(ls /dev/rpmsg[0-9]* 2>/dev/null | head -1)
 	if [ -n "$d" ]; then
 		echo hello 2>/dev/null >$d

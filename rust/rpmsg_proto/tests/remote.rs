@@ -5,13 +5,9 @@ use rpmsg_proto::message::{MsgError, NsMsg, RpmsgHdr};
 use rpmsg_proto::remote::*;
 
 mod common;
-use common::{c_ns_msg, Linux, Received, TestHost, POOL_PHYS, POOL_SIZE};
-
-type TestRemote = Remote<Vec<u8>>;
-
-fn remote() -> TestRemote {
-    Remote::new(0, POOL_PHYS, vec![0; OUTQ_BYTES]).unwrap()
-}
+use common::{
+    boot_at, c_ns_msg, remote, Linux, Received, TestHost, TestRemote, POOL_PHYS, POOL_SIZE,
+};
 
 fn service(r: &mut TestRemote, l: &Linux, h: &mut TestHost) -> Outcome {
     r.note_doorbell_in();
@@ -837,19 +833,6 @@ fn reset_announces_again() {
         b"after"
     );
     assert_eq!(r.counters().messages_in, 2);
-}
-
-fn boot_at(start: u16) -> (Linux, TestRemote, TestHost) {
-    let mut l = Linux::starting_at(start);
-    let mut r = remote();
-    r.set_ring_indices(QueueId::Rx, start, start);
-    r.set_ring_indices(QueueId::Tx, start, start);
-    let mut h = TestHost::default();
-    l.post_rx(64);
-    service(&mut r, &l, &mut h);
-    assert_eq!(l.recv().len(), 1);
-    l.post_rx(64);
-    (l, r, h)
 }
 
 #[test]

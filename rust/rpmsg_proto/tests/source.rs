@@ -7,31 +7,7 @@ use rpmsg_proto::remote::*;
 use rpmsg_proto::shared_mem::{OutOfBounds, SharedMem};
 
 mod common;
-use common::{Linux, Received, TestHost, POOL_PHYS};
-
-type TestRemote = Remote<Vec<u8>>;
-
-fn remote() -> TestRemote {
-    Remote::new(0, POOL_PHYS, vec![0; OUTQ_BYTES]).unwrap()
-}
-
-/// Linux probes at ring index `start`: posts all rx buffers and kicks; the
-/// remote announces; the buffer is reposted.
-fn boot_at(start: u16) -> (Linux, TestRemote, TestHost) {
-    let mut l = Linux::starting_at(start);
-    let mut r = remote();
-    r.set_ring_indices(QueueId::Rx, start, start);
-    r.set_ring_indices(QueueId::Tx, start, start);
-    let mut h = TestHost::default();
-    assert_eq!(l.post_rx(64), 64);
-    let o = r.service(&l.rings, &l.pool, &mut h);
-    assert!(o.doorbell_rung && !o.retry_needed);
-    let got = l.recv();
-    assert_eq!(got.len(), 1);
-    assert_eq!(got[0].hdr.dst, NS_ADDR);
-    l.post_rx(64);
-    (l, r, h)
-}
+use common::{boot_at, remote, Linux, Received, TestHost, TestRemote, POOL_PHYS};
 
 fn boot() -> (Linux, TestRemote, TestHost) {
     boot_at(0)

@@ -6,7 +6,7 @@ use std::cell::{Cell, RefCell};
 
 use rpmsg_proto::layout::*;
 use rpmsg_proto::message::RpmsgHdr;
-use rpmsg_proto::remote::{ProtocolError, RemoteHost};
+use rpmsg_proto::remote::{ProtocolError, QueueId, Remote, RemoteHost, OUTQ_BYTES};
 use rpmsg_proto::shared_mem::{OutOfBounds, SharedMem};
 
 /// A deferred set of byte writes, applied when `value` is written as a u16
@@ -374,4 +374,31 @@ pub fn c_ns_msg(name: &str, addr: u32, flags: u32) -> [u8; 40] {
     b[32..36].copy_from_slice(&addr.to_le_bytes());
     b[36..40].copy_from_slice(&flags.to_le_bytes());
     b
+}
+
+/// The engine under test, with host memory for its outbound queue.
+pub type TestRemote = Remote<Vec<u8>>;
+
+/// A fresh engine for instance 0.
+pub fn remote() -> TestRemote {
+    Remote::new(0, POOL_PHYS, vec![0; OUTQ_BYTES]).unwrap()
+}
+
+/// Linux probes at ring index `start`: posts all rx buffers and kicks; the
+/// remote announces; the buffer is reposted.
+pub fn boot_at(start: u16) -> (Linux, TestRemote, TestHost) {
+    let mut l = Linux::starting_at(start);
+    let mut r = remote();
+    r.set_ring_indices(QueueId::Rx, start, start);
+    r.set_ring_indices(QueueId::Tx, start, start);
+    let mut h = TestHost::default();
+    assert_eq!(l.post_rx(64), 64);
+    r.note_doorbell_in();
+    let o = r.service(&l.rings, &l.pool, &mut h);
+    assert!(o.doorbell_rung && !o.retry_needed);
+    let got = l.recv();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].hdr.dst, NS_ADDR);
+    l.post_rx(64);
+    (l, r, h)
 }
