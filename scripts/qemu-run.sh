@@ -1,7 +1,12 @@
 #!/bin/bash
 # Boots the QEMU board and runs one scenario inside it.
 #   qemu-run.sh [--interactive] [--keep-going] SCENARIO
-# Streams the console to build/logs/SCENARIO.log, stops after the scenario's
+# RIG_DOORBELLS=mailbox (default) boots the board with the Rockchip AMP
+# mailbox (dts/qemu-virt-rpmsg.dtso), RIG_DOORBELLS=softirq with the
+# mailbox-less variant (dts/qemu-virt-rpmsg-softirq.dtso); a softirq run is
+# named SCENARIO@softirq. A scenario's "# doorbells:" header lists the paths
+# it applies to (default: both); a run on another path is refused.
+# Streams the console to build/logs/RUN.log, stops after the scenario's
 # timeout, prints the scenario's TAP lines plus the runner's own checks
 # (finished in time, no kernel splat), and exits non-zero on any failure.
 set -euo pipefail
@@ -21,6 +26,14 @@ header() { sed -n "s/^# $1: *//p" "$script" | head -1; }
 timeout_s=$(header timeout); timeout_s=${timeout_s:-180}
 overlay_name=$(header overlay)
 extra_cmdline=$(header cmdline)
+doorbells=${RIG_DOORBELLS:-mailbox}
+case "$doorbells" in
+mailbox) run=$scenario; board_overlay="$PROJECT_ROOT/dts/qemu-virt-rpmsg.dtso" ;;
+softirq) run=$scenario@softirq; board_overlay="$PROJECT_ROOT/dts/qemu-virt-rpmsg-softirq.dtso" ;;
+*) die "RIG_DOORBELLS must be mailbox or softirq, not '$doorbells'" ;;
+esac
+paths=$(header doorbells); paths=${paths:-mailbox softirq}
+case " $paths " in *" $doorbells "*) ;; *) die "$scenario runs only on: $paths" ;; esac
 
 KDIR="${KDIR:-$("$PROJECT_ROOT/scripts/kernel.sh" dir)}"
 IMAGE="$KDIR/arch/arm64/boot/Image"
@@ -36,27 +49,36 @@ if [ ! -f "$RIG/virt.dtb" ]; then
 		die "qemu could not dump the virt DTB"
 fi
 
-# The scenario's overlay: the validated QEMU overlay unless it names a test variant.
-if [ -n "$overlay_name" ]; then
-	overlay_src="$PROJECT_ROOT/tests/overlays/$overlay_name.dtso"
-else
-	overlay_src="$PROJECT_ROOT/dts/qemu-virt-rpmsg.dtso"
+# The board overlays refer to virt's GIC as &gic; virt has no __symbols__.
+if ! fdtget "$RIG/virt.dtb" /__symbols__ gic >/dev/null 2>&1; then
+	fdtget "$RIG/virt.dtb" /intc@8000000 phandle >/dev/null || die "virt DTB has no /intc@8000000"
+	fdtput -c "$RIG/virt.dtb" /__symbols__ && fdtput -ts "$RIG/virt.dtb" /__symbols__ gic /intc@8000000 ||
+		die "cannot label virt's GIC"
 fi
-[ -f "$overlay_src" ] || die "no overlay $overlay_src"
-dtbo="$RIG/$scenario.dtbo"
-dtc -q -@ -I dts -O dtb -o "$dtbo" "$overlay_src" || die "dtc failed on $overlay_src"
-merged="$RIG/$scenario.dtb"
-fdtoverlay -i "$RIG/virt.dtb" -o "$merged" "$dtbo" || die "fdtoverlay failed with $overlay_src"
+
+# The board overlay of the doorbell path, then the scenario's test variant
+# on top (it may use the board overlay's labels).
+overlays=("$board_overlay")
+[ -z "$overlay_name" ] || overlays+=("$PROJECT_ROOT/tests/overlays/$overlay_name.dtso")
+dtbos=()
+for src in "${overlays[@]}"; do
+	[ -f "$src" ] || die "no overlay $src"
+	dtbo="$RIG/$run.$(basename "$src" .dtso).dtbo"
+	dtc -q -@ -I dts -O dtb -o "$dtbo" "$src" || die "dtc failed on $src"
+	dtbos+=("$dtbo")
+done
+merged="$RIG/$run.dtb"
+fdtoverlay -i "$RIG/virt.dtb" -o "$merged" "${dtbos[@]}" || die "fdtoverlay failed with ${overlays[*]}"
 
 # make test packs the initramfs once for all its runs.
 [ -n "${RIG_INITRAMFS_READY:-}" ] || "$PROJECT_ROOT/scripts/initramfs.sh" >/dev/null
 flock -u 9
-log="$LOGS/$scenario.log"
+log="$LOGS/$run.log"
 : >"$log"
 
 # loglevel=7 puts every kernel message, dev_info/dev_err included, on the
 # console the verdict reads; a scenario's "# cmdline:" header adds options.
-append="console=ttyAMA0 rdinit=/init loglevel=7 rig.scenario=$scenario kmemleak=on panic_on_warn=0 $extra_cmdline${CYCLES:+ rig.cycles=$CYCLES}"
+append="console=ttyAMA0 rdinit=/init loglevel=7 rig.scenario=$scenario rig.doorbells=$doorbells kmemleak=on panic_on_warn=0 $extra_cmdline${CYCLES:+ rig.cycles=$CYCLES}"
 set +e
 timeout --foreground -k 5 "$timeout_s" qemu-system-aarch64 "${QEMU_MACHINE[@]}" -nographic -no-reboot \
 	-kernel "$IMAGE" -initrd "$RIG/initramfs.cpio.gz" -dtb "$merged" -append "$append" \
@@ -64,4 +86,4 @@ timeout --foreground -k 5 "$timeout_s" qemu-system-aarch64 "${QEMU_MACHINE[@]}" 
 qemu_rc=${PIPESTATUS[0]}
 set -e
 
-exec "$PROJECT_ROOT/scripts/rig-verdict.sh" "$scenario" "$log" "$qemu_rc" "$timeout_s"
+exec "$PROJECT_ROOT/scripts/rig-verdict.sh" "$run" "$log" "$qemu_rc" "$timeout_s"

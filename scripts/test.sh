@@ -58,23 +58,42 @@ if [ -z "$only" ]; then
 		echo "# device-tree overlays and binding"
 		count_tap < <(scripts/check-dts.sh 2>&1 | grep -E '^(ok|not ok|#)')
 	fi
+
+	echo "# board-kernel config fragment on the 7.2 arm64 defconfig"
+	cfg_out=$(scripts/check-config-fragment.sh 2>&1); cfg_rc=$?
+	count_tap < <(grep -E '^(ok|not ok|#)' <<<"$cfg_out")
+	if [ $cfg_rc -ne 0 ] && ! grep -q '^not ok' <<<"$cfg_out"; then
+		count_tap <<<"not ok - board config fragment check did not run: $(tail -1 <<<"$cfg_out")"
+	fi
 fi
 
-# QEMU scenarios.
+# QEMU scenarios, each on every doorbell path its "# doorbells:" header
+# lists (default: the mailbox and the mailbox-less variant). A run is named
+# SCENARIO (mailbox) or SCENARIO@softirq.
 if [ -n "$only" ]; then
-	scenarios=("$only")
+	names=("${only%@*}")
 else
-	scenarios=()
-	for f in tests/scenarios/*.sh; do scenarios+=("$(basename "$f" .sh)"); done
+	names=()
+	for f in tests/scenarios/*.sh; do names+=("$(basename "$f" .sh)"); done
 fi
+scenarios=()
+for s in "${names[@]}"; do
+	paths=$(sed -n 's/^# doorbells: *//p' "tests/scenarios/$s.sh" 2>/dev/null | head -1)
+	for path in ${paths:-mailbox softirq}; do
+		run=$s; [ "$path" = mailbox ] || run=$s@$path
+		if [ -z "$only" ] || [ "$only" = "$s" ] || [ "$only" = "$run" ]; then scenarios+=("$run"); fi
+	done
+done
 # Scenarios run RIG_JOBS at a time (default 2: most of a run is the guest
 # waiting, so two boots share the two cores well); verdicts print in order.
 jobs=${RIG_JOBS:-2}
 mkdir -p build/verdicts
 scripts/initramfs.sh >/dev/null || { echo "not ok - packing the initramfs"; failed=$((failed + 1)); }
 export RIG_INITRAMFS_READY=1
-run_one() {
-	scripts/qemu-run.sh "$1" >"build/verdicts/$1.out" 2>&1
+run_one() { # RUN
+	local path=mailbox
+	[ "$1" = "${1%@*}" ] || path=${1#*@}
+	RIG_DOORBELLS=$path scripts/qemu-run.sh "${1%@*}" >"build/verdicts/$1.out" 2>&1
 	echo $? >"build/verdicts/$1.rc"
 }
 running=0
@@ -87,7 +106,7 @@ done
 wait
 for s in "${scenarios[@]}"; do
 	echo "# scenario $s"
-	expect=$(sed -n 's/^# expect-splat: *//p' "tests/scenarios/$s.sh" | head -1)
+	expect=$(sed -n 's/^# expect-splat: *//p' "tests/scenarios/${s%@*}.sh" | head -1)
 	out=$(cat "build/verdicts/$s.out" 2>/dev/null)
 	rc=$(cat "build/verdicts/$s.rc" 2>/dev/null || echo 1)
 	if [ -n "$expect" ]; then

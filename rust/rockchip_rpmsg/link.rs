@@ -5,6 +5,7 @@
 //! virtqueues when one arrives.
 
 use crate::{
+    irq_line::IrqLine,
     layout,
     mailbox::MboxMsg,
     mailbox_client::{Client, ClientHandler},
@@ -13,6 +14,8 @@ use crate::{
     virtio::Virtqueues,
 };
 use kernel::{
+    device::{Bound, Device},
+    irq::{self, IrqReturn},
     pr_err_once, pr_warn_once,
     prelude::*,
     sync::{
@@ -116,10 +119,33 @@ impl Link {
         }
     }
 
-    /// Rings the remote unless a doorbell is already waiting in the mailbox.
-    /// Never fails: a failed notify would break the virtqueue for good, so
-    /// errors are counted and reported instead.
-    pub(crate) fn ring(&self, client: &Client<DoorbellRx>) {
+    /// Rings the remote. Never fails: a failed notify would break the
+    /// virtqueue for good, so errors are counted and reported instead.
+    pub(crate) fn ring(&self, bell: &Bell) {
+        match bell {
+            Bell::Mailbox(client) => self.ring_mailbox(client),
+            Bell::Interrupt(line) => match line.set_pending() {
+                // A line already pending absorbs the ring, as coalescing would.
+                Ok(()) => self.stats.doorbells_sent.add(1, Relaxed),
+                Err(e) => {
+                    self.stats.doorbell_send_errors.add(1, Relaxed);
+                    pr_err_once!("doorbell interrupt {} failed: {:?}\n", line.number(), e);
+                }
+            },
+        }
+    }
+
+    /// A valid doorbell arrived: service the virtqueues in process context.
+    fn doorbell_arrived(self: &Arc<Self>) {
+        self.stats.remote_ready.store(1, Relaxed);
+        // Already queued means the queued run will see this doorbell's work.
+        if workqueue::system_highpri().enqueue(self.clone()).is_err() {
+            self.stats.doorbells_merged.add(1, Relaxed);
+        }
+    }
+
+    /// Rings through the mailbox unless a doorbell is already waiting there.
+    fn ring_mailbox(&self, client: &Client<DoorbellRx>) {
         let mut outstanding = self.stats.outstanding.load(Relaxed);
         loop {
             if outstanding >= MAX_OUTSTANDING {
@@ -143,6 +169,31 @@ impl Link {
                 pr_err_once!("doorbell send failed: {:?}\n", e);
             }
         }
+    }
+}
+
+/// How this link rings the remote core.
+#[derive(Clone)]
+pub(crate) enum Bell {
+    /// A mailbox channel pair (`mboxes`): `{link-id, magic}` messages.
+    Mailbox(Arc<Client<DoorbellRx>>),
+    /// The mailbox-less variant: an interrupt line routed to the remote
+    /// core, set pending to ring it.
+    Interrupt(IrqLine),
+}
+
+/// The mailbox-less variant's rx interrupt: the remote set it pending.
+pub(crate) struct DoorbellIrq {
+    /// The link the doorbells belong to.
+    pub(crate) link: Arc<Link>,
+}
+
+impl irq::Handler for DoorbellIrq {
+    fn handle(&self, _dev: &Device<Bound>) -> IrqReturn {
+        // The line carries no message to check: every interrupt is ours.
+        self.link.stats.doorbells_received.add(1, Relaxed);
+        self.link.doorbell_arrived();
+        IrqReturn::Handled
     }
 }
 
@@ -179,14 +230,7 @@ impl ClientHandler for DoorbellRx {
             );
             return;
         }
-        stats.remote_ready.store(1, Relaxed);
-        // Already queued means the queued run will see this doorbell's work.
-        if workqueue::system_highpri()
-            .enqueue(self.link.clone())
-            .is_err()
-        {
-            stats.doorbells_merged.add(1, Relaxed);
-        }
+        self.link.doorbell_arrived();
     }
 
     fn tx_done(&self, result: i32) {

@@ -8,6 +8,15 @@
 use crate::layout;
 use kernel::{device, platform, prelude::*};
 
+/// How the node's doorbells travel, chosen by its compatible.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Doorbells {
+    /// Through a mailbox (`mboxes`, `mbox-names`).
+    Mailbox,
+    /// Through two interrupt lines (`rockchip,rpmsg-softirq`).
+    Interrupts,
+}
+
 /// What the node describes, validated.
 pub(crate) struct NodeConfig {
     /// Physical address of the vring region (`reg`).
@@ -20,7 +29,10 @@ pub(crate) struct NodeConfig {
 
 impl NodeConfig {
     /// Reads the node of `pdev`.
-    pub(crate) fn read(pdev: &platform::Device<device::Core<'_>>) -> Result<Self> {
+    pub(crate) fn read(
+        pdev: &platform::Device<device::Core<'_>>,
+        doorbells: Doorbells,
+    ) -> Result<Self> {
         let dev: &device::Device = pdev.as_ref();
         let fwnode = dev.fwnode().ok_or_else(|| {
             dev_err!(dev, "no device-tree node\n");
@@ -92,14 +104,24 @@ impl NodeConfig {
             return Err(EINVAL);
         }
 
-        if !fwnode.property_present(c"mboxes") {
-            dev_err!(dev, "mboxes: missing (rx and tx doorbell channels)\n");
-            return Err(EINVAL);
-        }
-        for name in [layout::MBOX_RX_NAME, layout::MBOX_TX_NAME] {
-            if fwnode.property_match_string(c"mbox-names", name).is_err() {
-                dev_err!(dev, "mbox-names: needs \"rpmsg-rx\" and \"rpmsg-tx\"\n");
-                return Err(EINVAL);
+        match doorbells {
+            Doorbells::Mailbox => {
+                if !fwnode.property_present(c"mboxes") {
+                    dev_err!(dev, "mboxes: missing (rx and tx doorbell channels)\n");
+                    return Err(EINVAL);
+                }
+                for name in [layout::MBOX_RX_NAME, layout::MBOX_TX_NAME] {
+                    if fwnode.property_match_string(c"mbox-names", name).is_err() {
+                        dev_err!(dev, "mbox-names: needs \"rpmsg-rx\" and \"rpmsg-tx\"\n");
+                        return Err(EINVAL);
+                    }
+                }
+            }
+            Doorbells::Interrupts => {
+                if !fwnode.property_present(c"interrupts") {
+                    dev_err!(dev, "interrupts: missing (tx and rx doorbell lines)\n");
+                    return Err(EINVAL);
+                }
             }
         }
         if !fwnode.property_present(c"memory-region") {

@@ -18,11 +18,16 @@ mod sys;
 #[path = "../kabi/debugfs_root.rs"]
 mod debugfs_root;
 #[allow(dead_code)]
+#[path = "../kabi/irq_line.rs"]
+mod irq_line;
+#[allow(dead_code)]
 #[path = "../kabi/mailbox.rs"]
 mod mailbox;
 #[allow(dead_code)]
 #[path = "../kabi/mailbox_client.rs"]
 mod mailbox_client;
+#[path = "../kabi/platform_module.rs"]
+mod platform_module;
 #[allow(dead_code)]
 #[path = "../kabi/reserved_mem.rs"]
 mod reserved_mem;
@@ -48,8 +53,11 @@ mod stats;
 mod vdev;
 
 use debugfs_root::DebugfsRoot;
-use link::{DoorbellRx, Instance, Link};
+use irq_line::IrqLine;
+use link::{Bell, DoorbellIrq, DoorbellRx, Instance, Link};
 use mailbox_client::Client;
+use node::Doorbells;
+use platform_module::PlatformModule;
 use reserved_mem::AssignedPool;
 use shared_mem::SharedRegion;
 use vdev::RpmsgVdev;
@@ -60,12 +68,31 @@ kernel::of_device_table!(
     MODULE_OF_TABLE,
     <RockchipRpmsg as platform::Driver>::IdInfo,
     [
-        (of::DeviceId::new(c"rockchip,rpmsg"), ()),
-        (of::DeviceId::new(c"rockchip,rk3506-rpmsg"), ()),
-        (of::DeviceId::new(c"rockchip,rk3562-rpmsg"), ()),
-        (of::DeviceId::new(c"rockchip,rk3568-rpmsg"), ()),
-        (of::DeviceId::new(c"rockchip,rk3576-rpmsg"), ()),
-        (of::DeviceId::new(c"rockchip,rk3588-rpmsg"), ()),
+        (of::DeviceId::new(c"rockchip,rpmsg"), Doorbells::Mailbox),
+        (
+            of::DeviceId::new(c"rockchip,rk3506-rpmsg"),
+            Doorbells::Mailbox
+        ),
+        (
+            of::DeviceId::new(c"rockchip,rk3562-rpmsg"),
+            Doorbells::Mailbox
+        ),
+        (
+            of::DeviceId::new(c"rockchip,rk3568-rpmsg"),
+            Doorbells::Mailbox
+        ),
+        (
+            of::DeviceId::new(c"rockchip,rk3576-rpmsg"),
+            Doorbells::Mailbox
+        ),
+        (
+            of::DeviceId::new(c"rockchip,rk3588-rpmsg"),
+            Doorbells::Mailbox
+        ),
+        (
+            of::DeviceId::new(c"rockchip,rpmsg-softirq"),
+            Doorbells::Interrupts
+        ),
     ]
 );
 
@@ -75,7 +102,9 @@ const VIRTIO_ID_RPMSG: u32 = sys::VIRTIO_ID_RPMSG;
 /// One bound rpmsg node. Teardown order is spelled out in `drop`.
 struct RockchipRpmsg {
     vdevs: KVec<Registration<RpmsgVdev>>,
-    client: Arc<Client<DoorbellRx>>,
+    bell: Bell,
+    /// The mailbox-less variant's rx interrupt.
+    rx_irq: Option<Pin<KBox<kernel::irq::Registration<DoorbellIrq>>>>,
     link: Arc<Link>,
     _debugfs: Option<Pin<KBox<Scope<Arc<Link>>>>>,
     /// Released last: the rpmsg buffers live in it until the vdevs are gone.
@@ -83,24 +112,24 @@ struct RockchipRpmsg {
 }
 
 impl platform::Driver for RockchipRpmsg {
-    type IdInfo = ();
+    type IdInfo = Doorbells;
     type Data<'bound> = Self;
     const OF_ID_TABLE: Option<of::IdTable<Self::IdInfo>> = Some(&OF_TABLE);
 
     fn probe<'bound>(
         pdev: &'bound platform::Device<device::Core<'_>>,
-        _info: Option<&'bound Self::IdInfo>,
+        info: Option<&'bound Self::IdInfo>,
     ) -> impl PinInit<Self, Error> + 'bound {
         let dev: &device::Device<device::Bound> = pdev.as_ref();
         dev_info!(dev, "rockchip rpmsg platform probe.\n");
-        Self::start(pdev)
+        Self::start(pdev, info.copied().unwrap_or(Doorbells::Mailbox))
     }
 }
 
 impl RockchipRpmsg {
-    fn start(pdev: &platform::Device<device::Core<'_>>) -> Result<Self> {
+    fn start(pdev: &platform::Device<device::Core<'_>>, doorbells: Doorbells) -> Result<Self> {
         let dev: &device::Device<device::Bound> = pdev.as_ref();
-        let cfg = node::NodeConfig::read(pdev)?;
+        let cfg = node::NodeConfig::read(pdev, doorbells)?;
 
         let pool = AssignedPool::assign(dev, 0).inspect_err(|e| {
             dev_err!(
@@ -159,7 +188,71 @@ impl RockchipRpmsg {
         }
         let link = Link::new(cfg.link_id, instances)?;
 
-        let client = Client::new(
+        let (bell, rx_irq) = match doorbells {
+            Doorbells::Mailbox => (Bell::Mailbox(Self::mailbox(dev, &link)?), None),
+            Doorbells::Interrupts => {
+                let (tx, rx) = Self::interrupts(pdev, &link)?;
+                (Bell::Interrupt(tx), Some(rx))
+            }
+        };
+        let close = |bell: &Bell| {
+            if let Bell::Mailbox(client) = bell {
+                client.close();
+            }
+        };
+
+        let mut vdevs = KVec::with_capacity(cfg.vdev_nums, GFP_KERNEL)?;
+        for (i, instance) in link.instances.iter().enumerate() {
+            dev_info!(
+                dev,
+                "rpdev vdev{}: vring0 {:#x}, vring1 {:#x}\n",
+                i,
+                cfg.vring_base + layout::vring_offset(i, 0),
+                cfg.vring_base + layout::vring_offset(i, 1)
+            );
+            let transport = RpmsgVdev {
+                instance: instance.clone(),
+                link: link.clone(),
+                bell: bell.clone(),
+            };
+            match Registration::register(dev, VIRTIO_ID_RPMSG, transport) {
+                Ok(reg) => vdevs.push(reg, GFP_KERNEL)?,
+                Err(e) => {
+                    dev_err!(
+                        dev,
+                        "vdev{}: cannot register the virtio device ({:?})\n",
+                        i,
+                        e
+                    );
+                    drop(vdevs);
+                    close(&bell);
+                    drop(rx_irq);
+                    workqueue_ext::flush(&link.rx_work);
+                    return Err(e);
+                }
+            }
+        }
+
+        let debugfs = DebugfsRoot::with(|root| {
+            KBox::pin_init(stats::publish(root, dev.name(), link.clone()), GFP_KERNEL)
+        })
+        .transpose()?;
+        Ok(Self {
+            vdevs,
+            bell,
+            rx_irq,
+            link,
+            _debugfs: debugfs,
+            _pool: pool,
+        })
+    }
+
+    /// The `rpmsg-rx`/`rpmsg-tx` mailbox channels.
+    fn mailbox(
+        dev: &device::Device<device::Bound>,
+        link: &Arc<Link>,
+    ) -> Result<Arc<Client<DoorbellRx>>> {
+        Client::new(
             dev,
             [layout::MBOX_RX_NAME, layout::MBOX_TX_NAME],
             link.doorbell_message(),
@@ -175,80 +268,66 @@ impl RockchipRpmsg {
                     e
                 );
             }
-        })?;
+        })
+    }
 
-        let mut vdevs = KVec::with_capacity(cfg.vdev_nums, GFP_KERNEL)?;
-        for (i, instance) in link.instances.iter().enumerate() {
-            dev_info!(
-                dev,
-                "rpdev vdev{}: vring0 {:#x}, vring1 {:#x}\n",
-                i,
-                cfg.vring_base + layout::vring_offset(i, 0),
-                cfg.vring_base + layout::vring_offset(i, 1)
-            );
-            let transport = RpmsgVdev {
-                instance: instance.clone(),
-                link: link.clone(),
-                client: client.clone(),
-            };
-            match Registration::register(dev, VIRTIO_ID_RPMSG, transport) {
-                Ok(reg) => vdevs.push(reg, GFP_KERNEL)?,
-                Err(e) => {
-                    dev_err!(
-                        dev,
-                        "vdev{}: cannot register the virtio device ({:?})\n",
-                        i,
-                        e
-                    );
-                    drop(vdevs);
-                    client.close();
-                    workqueue_ext::flush(&link.rx_work);
-                    return Err(e);
+    /// The mailbox-less variant's lines: `interrupts` entry 0 rings the
+    /// remote, entry 1 is the remote ringing Linux.
+    fn interrupts(
+        pdev: &platform::Device<device::Core<'_>>,
+        link: &Arc<Link>,
+    ) -> Result<(IrqLine, Pin<KBox<kernel::irq::Registration<DoorbellIrq>>>)> {
+        let dev: &device::Device<device::Bound> = pdev.as_ref();
+        let tx = pdev
+            .irq_by_index(0)
+            .map(|r| IrqLine::new(&r))
+            .inspect_err(|e| {
+                if *e != EPROBE_DEFER {
+                    dev_err!(dev, "interrupts: no tx entry (index 0) ({:?})\n", e);
                 }
+            })?;
+        let rx = KBox::pin_init(
+            pdev.request_irq_by_index(
+                kernel::irq::Flags::TRIGGER_NONE,
+                1,
+                c"rockchip-rpmsg",
+                Ok::<_, Error>(DoorbellIrq { link: link.clone() }),
+            ),
+            GFP_KERNEL,
+        )
+        .inspect_err(|e| {
+            if *e != EPROBE_DEFER {
+                dev_err!(
+                    dev,
+                    "interrupts: cannot request the rx entry (index 1) ({:?})\n",
+                    e
+                );
             }
-        }
-
-        let debugfs = DebugfsRoot::with(|root| {
-            KBox::pin_init(stats::publish(root, dev.name(), link.clone()), GFP_KERNEL)
-        })
-        .transpose()?;
-        Ok(Self {
-            vdevs,
-            client,
-            link,
-            _debugfs: debugfs,
-            _pool: pool,
-        })
+        })?;
+        Ok((tx, rx))
     }
 }
 
 impl Drop for RockchipRpmsg {
     fn drop(&mut self) {
         // Virtio drivers go first (they still send while removing), then
-        // the mailbox, then any service run already queued.
+        // the doorbells, then any service run already queued.
         self.vdevs.clear();
-        self.client.close();
+        if let Bell::Mailbox(client) = &self.bell {
+            client.close();
+        }
+        self.rx_irq = None;
         workqueue_ext::flush(&self.link.rx_work);
     }
 }
 
 /// The module: registers the platform driver under the vendor's driver
 /// name, so dmesg lines read `rockchip-rpmsg <device>: ...` as on the board.
-#[pin_data]
-struct RockchipRpmsgModule {
-    #[pin]
-    _driver: kernel::driver::Registration<platform::Adapter<RockchipRpmsg>>,
-    /// `/sys/kernel/debug/rockchip_rpmsg/`; declared after `_driver` so it
-    /// goes after every device's subdirectory.
-    _debugfs: DebugfsRoot,
-}
+type RockchipRpmsgModule = PlatformModule<RockchipRpmsg>;
 
 impl kernel::InPlaceModule for RockchipRpmsgModule {
     fn init(module: &'static kernel::ThisModule) -> impl PinInit<Self, Error> {
-        try_pin_init!(Self {
-            _debugfs: DebugfsRoot::new(c"rockchip_rpmsg"),
-            _driver <- kernel::driver::Registration::new(c"rockchip-rpmsg", module),
-        })
+        PlatformModule::new(module, c"rockchip-rpmsg", c"rockchip_rpmsg")
     }
 }
 
@@ -256,6 +335,6 @@ module! {
     type: RockchipRpmsgModule,
     name: "rockchip_rpmsg",
     authors: ["rockchip-rpmsg developers"],
-    description: "RPMsg transport for Rockchip AMP SoCs (vrings in shared memory, mailbox doorbells)",
+    description: "RPMsg transport for Rockchip AMP SoCs (vrings in shared memory, mailbox or interrupt doorbells)",
     license: "GPL",
 }

@@ -4,8 +4,7 @@
 
 use crate::{
     layout,
-    link::{DoorbellRx, Instance, Link},
-    mailbox_client::Client,
+    link::{Bell, Instance, Link},
     virtio::{Transport, Virtqueues},
 };
 use kernel::sync::{atomic::Relaxed, Arc};
@@ -14,7 +13,7 @@ use kernel::sync::{atomic::Relaxed, Arc};
 pub(crate) struct RpmsgVdev {
     pub(crate) instance: Arc<Instance>,
     pub(crate) link: Arc<Link>,
-    pub(crate) client: Arc<Client<DoorbellRx>>,
+    pub(crate) bell: Bell,
 }
 
 impl Transport for RpmsgVdev {
@@ -54,7 +53,7 @@ impl Transport for RpmsgVdev {
         } else {
             stats.tvq_notifies.add(1, Relaxed);
         }
-        self.link.ring(&self.client);
+        self.link.ring(&self.bell);
         true
     }
 }

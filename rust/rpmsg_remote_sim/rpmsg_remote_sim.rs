@@ -2,8 +2,10 @@
 
 //! The remote core of the QEMU board, in place of RT-Thread.
 //!
-//! A mailbox controller whose channels the rpmsg node's `mboxes` point at,
-//! and the remote side of RPMsg over the same shared memory the driver uses:
+//! The remote's end of the doorbells as the production drivers see it (the
+//! Rockchip AMP mailbox registers modelled in a reserved page, or the
+//! mailbox-less variant's interrupt lines), and the remote side of RPMsg
+//! over the same shared memory the driver uses:
 //! it announces `rpmsg_chrdev` at 0x3000, echoes what it receives, logs
 //! `message:<text> len:<n>` like RT-Thread's console, and injects faults on
 //! request (`/sys/kernel/debug/rpmsg_remote_sim/fault`). Never load it on a
@@ -11,7 +13,9 @@
 
 use kernel::{
     debugfs::{Dir, Scope},
-    device, of, platform,
+    device::{self, Bound, Device},
+    irq::{self, IrqReturn},
+    of, platform,
     prelude::*,
     sync::Arc,
     uaccess::UserSliceReader,
@@ -23,11 +27,11 @@ mod sys;
 // The abstractions over C APIs live in ../kabi and are shared with the
 // driver module; each module uses only part of them.
 #[allow(dead_code)]
+#[path = "../kabi/irq_line.rs"]
+mod irq_line;
+#[allow(dead_code)]
 #[path = "../kabi/mailbox.rs"]
 mod mailbox;
-#[allow(dead_code)]
-#[path = "../kabi/mailbox_controller.rs"]
-mod mailbox_controller;
 #[allow(dead_code)]
 #[path = "../kabi/reserved_mem.rs"]
 mod reserved_mem;
@@ -42,17 +46,50 @@ mod workqueue_ext;
 mod memory;
 mod proto;
 mod sim;
+mod wire;
 
-use mailbox_controller::Controller;
+use irq_line::IrqLine;
 use shared_mem::SharedRegion;
-use sim::{EndpointChoice, Sim, SimOps};
+use sim::{EndpointChoice, Sim};
+use wire::{Lines, Registers, Wire};
+
+/// Which production doorbell path the simulator stands behind.
+#[derive(Clone, Copy)]
+enum Path {
+    /// `rockchip_amp_mbox` over the register page.
+    Mailbox,
+    /// The mailbox-less variant's interrupt lines.
+    Lines,
+}
 
 kernel::of_device_table!(
     OF_TABLE,
     MODULE_OF_TABLE,
     <RemoteSim as platform::Driver>::IdInfo,
-    [(of::DeviceId::new(c"rockchip-rpmsg-test,remote-sim"), ())]
+    [
+        (
+            of::DeviceId::new(c"rockchip-rpmsg-test,remote-sim"),
+            Path::Mailbox
+        ),
+        (
+            of::DeviceId::new(c"rockchip-rpmsg-test,remote-sim-softirq"),
+            Path::Lines
+        ),
+    ]
 );
+
+/// The simulator's handler on Linux's tx line (mailbox-less variant); on a
+/// board that line interrupts the remote core instead.
+struct TxLine {
+    sim: Arc<Sim>,
+}
+
+impl irq::Handler for TxLine {
+    fn handle(&self, _dev: &Device<Bound>) -> IrqReturn {
+        self.sim.line_rang();
+        IrqReturn::Handled
+    }
+}
 
 /// The debugfs files of one simulator.
 struct Files {
@@ -80,33 +117,53 @@ impl kernel::debugfs::Reader for FaultWriter {
 /// One bound simulator node.
 struct RemoteSim {
     sim: Arc<Sim>,
-    controller: Option<Arc<Controller<SimOps>>>,
+    tx_line: Option<Pin<KBox<irq::Registration<TxLine>>>>,
     _files: Pin<KBox<Scope<Files>>>,
     _fault: Pin<KBox<kernel::debugfs::File<FaultWriter>>>,
     _root: Dir,
 }
 
 impl platform::Driver for RemoteSim {
-    type IdInfo = ();
+    type IdInfo = Path;
     type Data<'bound> = Self;
     const OF_ID_TABLE: Option<of::IdTable<Self::IdInfo>> = Some(&OF_TABLE);
 
     fn probe<'bound>(
         pdev: &'bound platform::Device<device::Core<'_>>,
-        _info: Option<&'bound Self::IdInfo>,
+        info: Option<&'bound Self::IdInfo>,
     ) -> impl PinInit<Self, Error> + 'bound {
-        Self::start(pdev)
+        Self::start(pdev, info.copied().unwrap_or(Path::Mailbox))
     }
 }
 
 impl RemoteSim {
-    fn start(pdev: &platform::Device<device::Core<'_>>) -> Result<Self> {
+    /// The doorbell path: the register page and the mailbox's B2A line, or
+    /// Linux's rx line (`interrupts` entry 1).
+    fn wire(pdev: &platform::Device<device::Core<'_>>, path: Path) -> Result<Wire> {
+        let dev: &Device<Bound> = pdev.as_ref();
+        let line = |index: u32| {
+            pdev.irq_by_index(index)
+                .map(|r| IrqLine::new(&r))
+                .inspect_err(|_| dev_err!(dev, "interrupts: no entry {}\n", index))
+        };
+        Ok(match path {
+            Path::Mailbox => {
+                let regs = reserved_mem::region_by_name(dev, c"mbox-regs").inspect_err(|_| {
+                    dev_err!(dev, "memory-region: no \"mbox-regs\" entry\n");
+                })?;
+                let page = SharedRegion::map(regs.start, regs.size as usize)?;
+                Wire::Registers(Registers::new(page, line(0)?)?)
+            }
+            Path::Lines => Wire::Lines(Lines::new(line(1)?)),
+        })
+    }
+
+    fn start(pdev: &platform::Device<device::Core<'_>>, path: Path) -> Result<Self> {
         let dev: &device::Device<device::Bound> = pdev.as_ref();
         let fwnode = dev.fwnode().ok_or(ENODEV)?;
         let link_id: u32 = fwnode.property_read(c"rockchip,link-id").required_by(dev)?;
         let link_id = u8::try_from(link_id).map_err(|_| EINVAL)?;
         let vdevs: u32 = fwnode.property_read(c"rockchip,vdev-nums").or(1);
-        let txpoll_ms: u32 = fwnode.property_read(c"rockchip,txpoll-period-ms").or(1);
 
         let vrings = reserved_mem::region_by_name(dev, c"vrings").inspect_err(|_| {
             dev_err!(dev, "memory-region: no \"vrings\" entry\n");
@@ -124,12 +181,21 @@ impl RemoteSim {
             log_messages: *module_parameters::log_messages.value() != 0,
             announce_delay_ms: *module_parameters::announce_delay_ms.value(),
         };
-        let sim = Sim::new(link_id, vdevs as usize, rings, pool, &choice)?;
-        let controller = Arc::new(
-            Controller::register(dev, txpoll_ms, SimOps { sim: sim.clone() })?,
-            GFP_KERNEL,
-        )?;
-        sim.attach(controller.clone());
+        let wire = Self::wire(pdev, path)?;
+        let sim = Sim::new(link_id, vdevs as usize, rings, pool, wire, &choice)?;
+        let tx_line = match path {
+            Path::Mailbox => None,
+            Path::Lines => Some(KBox::pin_init(
+                pdev.request_irq_by_index(
+                    irq::Flags::TRIGGER_NONE,
+                    0,
+                    c"rpmsg-remote-sim",
+                    Ok::<_, Error>(TxLine { sim: sim.clone() }),
+                ),
+                GFP_KERNEL,
+            )?),
+        };
+        sim.start();
 
         let root = Dir::new(c"rpmsg_remote_sim");
         let files = KBox::pin_init(
@@ -147,7 +213,11 @@ impl RemoteSim {
         )?;
         dev_info!(
             dev,
-            "remote core simulator ready: link {:#x}, {} vdev(s), vrings {:#x}, pool {:#x}\n",
+            "remote core simulator ready: {} doorbells, link {:#x}, {} vdev(s), vrings {:#x}, pool {:#x}\n",
+            match path {
+                Path::Mailbox => "mailbox",
+                Path::Lines => "interrupt-line",
+            },
             link_id,
             vdevs,
             vrings.start,
@@ -155,7 +225,7 @@ impl RemoteSim {
         );
         Ok(Self {
             sim,
-            controller: Some(controller),
+            tx_line,
             _files: files,
             _fault: fault,
             _root: root,
@@ -165,11 +235,11 @@ impl RemoteSim {
 
 impl Drop for RemoteSim {
     fn drop(&mut self) {
-        // Stop the firmware loop, wait for it, then unregister the mailbox.
-        let delivery = self.sim.stop();
-        drop(delivery);
+        // Stop ringing Linux and the firmware loop, stop listening, and
+        // wait for the loop to end.
+        self.sim.stop();
+        self.tx_line = None;
         self.sim.flush_work();
-        self.controller = None;
     }
 }
 
@@ -177,7 +247,7 @@ kernel::module_platform_driver! {
     type: RemoteSim,
     name: "rpmsg_remote_sim",
     authors: ["rockchip-rpmsg developers"],
-    description: "Simulated Rockchip remote core (RT-Thread rpmsg side and mailbox) for the QEMU board",
+    description: "Simulated Rockchip remote core (RT-Thread rpmsg side, mailbox registers or interrupt lines) for the QEMU board",
     license: "GPL",
     params: {
         client_sample: u32 {

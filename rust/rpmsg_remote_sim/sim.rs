@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The simulated remote core: takes Linux's doorbells off the mailbox, runs
+//! The simulated remote core: takes Linux's doorbells off the wire, runs
 //! RT-Thread's side of the rings, and rings Linux back.
 
 use crate::{
     mailbox::MboxMsg,
-    mailbox_controller::{Controller, ControllerOps},
     proto::{
         layout::{Doorbell, DOORBELL_MAGIC},
         remote::{
@@ -14,27 +13,32 @@ use crate::{
         },
     },
     shared_mem::SharedRegion,
+    wire::Wire,
 };
 use core::fmt;
 use kernel::{
-    new_mutex, new_spinlock,
+    new_condvar, new_mutex, new_spinlock, pr_warn_once,
     prelude::*,
     sync::{
         atomic::{Atomic, Relaxed},
-        Arc, Mutex, SpinLock,
+        Arc, CondVar, Mutex, SpinLock,
     },
-    time::{delay::fsleep, Delta},
+    time::{delay::fsleep, msecs_to_jiffies, Delta},
     workqueue::{self, impl_has_work, new_work, Work, WorkItem},
 };
-
-/// Mailbox channel Linux receives on (`mboxes` entry 0, "rpmsg-rx").
-pub(crate) const CHAN_TO_LINUX: usize = 0;
-/// Mailbox channel Linux sends on (`mboxes` entry 1, "rpmsg-tx").
-pub(crate) const CHAN_FROM_LINUX: usize = 1;
 
 /// How long the remote keeps polling for rx buffers before it waits for
 /// the next doorbell instead.
 const BUFFER_POLL_LIMIT: u32 = 5000;
+
+/// How often the remote looks at the A2B registers while Linux is busy,
+/// and while it has been quiet for [`IDLE_POLLS`] looks.
+const POLL_BUSY_US: i64 = 200;
+const POLL_IDLE_US: i64 = 1000;
+const IDLE_POLLS: u32 = 500;
+/// How often the remote checks for Linux coming and going when nothing
+/// wakes it (mailbox-less variant).
+const PRESENCE_CHECK_MS: u32 = 2;
 
 /// Which endpoints the remote offers besides `rpmsg_chrdev`.
 pub(crate) struct EndpointChoice {
@@ -83,20 +87,25 @@ pub(crate) struct Sim {
     pool: SharedRegion,
     log_messages: bool,
     announce_delay_ms: u32,
-    /// The A2B status bit: set when Linux writes a doorbell, cleared when
-    /// the remote takes it.
-    a2b_pending: Atomic<bool>,
-    a2b_msg_cmd: Atomic<u32>,
-    a2b_msg_data: Atomic<u32>,
-    /// Linux holds the tx channel (between startup and shutdown).
+    /// The doorbells' path to and from Linux.
+    wire: Wire,
+    /// A Linux driver was listening at the last look.
     linux_present: Atomic<bool>,
+    /// A knob asked for a firmware pass.
+    kicked: Atomic<bool>,
     stopping: Atomic<bool>,
     counters: SimCounters,
     #[pin]
     firmware: Mutex<Firmware>,
-    /// Held while delivering to Linux, so delivery is in atomic context.
+    /// Held while ringing Linux, so that happens in atomic context as in
+    /// a firmware's interrupt-free section; `false` once stopped.
     #[pin]
-    delivery: SpinLock<Option<Arc<Controller<SimOps>>>>,
+    delivery: SpinLock<bool>,
+    /// The firmware loop sleeps here between doorbells (mailbox-less).
+    #[pin]
+    idle: Mutex<()>,
+    #[pin]
+    wake: CondVar,
     #[pin]
     work: Work<Sim>,
 }
@@ -112,6 +121,7 @@ impl Sim {
         vdevs: usize,
         rings: SharedRegion,
         pool: SharedRegion,
+        wire: Wire,
         choice: &EndpointChoice,
     ) -> Result<Arc<Self>> {
         let mut remotes = KVec::with_capacity(vdevs, GFP_KERNEL)?;
@@ -145,10 +155,9 @@ impl Sim {
                 pool,
                 log_messages: choice.log_messages,
                 announce_delay_ms: choice.announce_delay_ms,
-                a2b_pending: Atomic::new(false),
-                a2b_msg_cmd: Atomic::new(0),
-                a2b_msg_data: Atomic::new(0),
+                wire,
                 linux_present: Atomic::new(false),
+                kicked: Atomic::new(false),
                 stopping: Atomic::new(false),
                 counters: SimCounters {
                     doorbells_in: Atomic::new(0),
@@ -158,7 +167,9 @@ impl Sim {
                     protocol_errors_logged: Atomic::new(0),
                 },
                 firmware <- new_mutex!(Firmware { remotes, pending_faults: KVec::new() }),
-                delivery <- new_spinlock!(None),
+                delivery <- new_spinlock!(true),
+                idle <- new_mutex!(()),
+                wake <- new_condvar!(),
                 work <- new_work!("rpmsg_remote_sim::work"),
             }),
             GFP_KERNEL,
@@ -169,28 +180,61 @@ impl Sim {
         self.firmware.lock().remotes.iter().any(|r| !r.announced())
     }
 
-    /// Connects the controller doorbells to Linux go through.
-    pub(crate) fn attach(&self, controller: Arc<Controller<SimOps>>) {
-        *self.delivery.lock() = Some(controller);
+    /// Starts the firmware loop; it runs until `stop`.
+    pub(crate) fn start(self: &Arc<Self>) {
+        let _ = workqueue::system_long().enqueue(self.clone());
     }
 
     /// Stops the remote: no more work, no more doorbells to Linux.
-    pub(crate) fn stop(&self) -> Option<Arc<Controller<SimOps>>> {
+    pub(crate) fn stop(&self) {
         self.stopping.store(true, Relaxed);
-        self.delivery.lock().take()
+        *self.delivery.lock() = false;
+        self.wake.notify_all();
+    }
+
+    /// Linux's tx line fired (mailbox-less variant); called in hard-IRQ
+    /// context by the simulator's handler.
+    pub(crate) fn line_rang(&self) {
+        self.wire.line_rang();
+        self.wake.notify_one();
+    }
+
+    /// Waits out the announcement delay; `false` if Linux went away (or the
+    /// simulator is stopping) meanwhile, so the loop sees it come back.
+    fn link_up_delay(&self) -> bool {
+        for _ in 0..self.announce_delay_ms {
+            if self.stopping.load(Relaxed) || !self.wire.linux_listening() {
+                return false;
+            }
+            fsleep(Delta::from_millis(1));
+        }
+        true
+    }
+
+    /// Sleeps until a doorbell or a knob wakes the loop, at most `ms`.
+    fn wait_for_ring(&self, ms: u32) {
+        let mut guard = self.idle.lock();
+        let _ = self
+            .wake
+            .wait_interruptible_timeout(&mut guard, msecs_to_jiffies(ms));
     }
 
     /// Rings Linux with `msg`, from atomic context (the lock disables
     /// preemption), as strict as a hard interrupt handler on the board.
     fn ring_linux(&self, msg: MboxMsg) -> bool {
-        let delivery = self.delivery.lock();
-        match delivery.as_ref() {
-            Some(controller) => {
-                controller.deliver(CHAN_TO_LINUX, msg);
+        let open = self.delivery.lock();
+        if !*open {
+            return false;
+        }
+        match self.wire.ring(msg) {
+            Ok(()) => {
                 self.counters.doorbells_out.add(1, Relaxed);
                 true
             }
-            None => false,
+            Err(e) => {
+                pr_warn_once!("remote: cannot ring Linux: {:?}\n", e);
+                false
+            }
         }
     }
 
@@ -206,6 +250,9 @@ impl Sim {
     /// unknown knob.
     pub(crate) fn inject(self: &Arc<Self>, knob: &str) -> Result {
         let knob = knob.trim();
+        if self.wire.knob(knob)? {
+            return Ok(());
+        }
         let doorbell_fault = match knob {
             "bad-magic" => Some(DoorbellFault::BadMagic),
             "bad-link-id" => Some(DoorbellFault::WrongLink),
@@ -216,6 +263,14 @@ impl Sim {
                 None => None,
             },
         };
+        if matches!(
+            doorbell_fault,
+            Some(DoorbellFault::BadMagic | DoorbellFault::WrongLink)
+        ) && !self.wire.carries_messages()
+        {
+            // Interrupt lines carry no message to corrupt.
+            return Err(EINVAL);
+        }
         {
             let mut fw = self.firmware.lock();
             if let Some(f) = doorbell_fault {
@@ -237,7 +292,8 @@ impl Sim {
                 }
             }
         }
-        let _ = workqueue::system_long().enqueue(self.clone());
+        self.kicked.store(true, Relaxed);
+        self.wake.notify_one();
         Ok(())
     }
 
@@ -295,31 +351,20 @@ impl Sim {
         writeln!(f, "protocol_errors {}", sum.protocol_errors)?;
         writeln!(f, "dropped_unknown {}", sum.dropped_unknown)?;
         writeln!(f, "faults_applied {}", sum.faults_applied)?;
-        writeln!(f, "source_sent {}", sum.source_sent)
-    }
-
-    /// Takes the doorbell Linux left in the A2B registers, if any.
-    fn take_doorbell(&self) -> Option<MboxMsg> {
-        if !self.a2b_pending.load(Relaxed) {
-            return None;
-        }
-        let msg = MboxMsg {
-            cmd: self.a2b_msg_cmd.load(Relaxed),
-            data: self.a2b_msg_data.load(Relaxed),
-        };
-        // Clearing the status bit is what completes Linux's transmission.
-        self.a2b_pending.store(false, Relaxed);
-        Some(msg)
+        writeln!(f, "source_sent {}", sum.source_sent)?;
+        let w = self.wire.counters();
+        writeln!(f, "rings_while_pending {}", w.rings_while_pending)?;
+        writeln!(f, "b2a_acks {}", w.b2a_acks)
     }
 
     /// One pass of the firmware loop. Returns whether rx buffers ran out
     /// with messages still queued.
-    fn firmware_pass(&self) -> bool {
-        let doorbell = self.take_doorbell();
+    fn firmware_pass(&self, doorbell: Option<MboxMsg>) -> bool {
         let mut fw = self.firmware.lock();
         if let Some(msg) = doorbell {
             self.counters.doorbells_in.add(1, Relaxed);
-            let ok = msg.data == DOORBELL_MAGIC && msg.cmd == u32::from(self.link_id);
+            let ok = !self.wire.carries_messages()
+                || (msg.data == DOORBELL_MAGIC && msg.cmd == u32::from(self.link_id));
             if !ok {
                 self.counters.bad_doorbells_in.add(1, Relaxed);
             }
@@ -410,78 +455,61 @@ impl WorkItem for Sim {
     type Pointer = Arc<Sim>;
 
     fn run(this: Arc<Sim>) {
-        // RT-Thread creates its endpoints only after the link comes up, some
-        // time after Linux's first doorbell.
-        if this.a2b_pending.load(Relaxed) && this.awaiting_announcement() {
-            fsleep(Delta::from_millis(i64::from(this.announce_delay_ms)));
-        }
-        let mut polls = 0;
+        let mut buffer_polls = 0;
+        let mut quiet_polls = 0;
+        let mut waiting_for_buffers = false;
         loop {
             if this.stopping.load(Relaxed) {
                 return;
             }
-            let waiting_for_buffers = this.firmware_pass();
-            if this.a2b_pending.load(Relaxed) {
+            let listening = this.wire.linux_listening();
+            if listening != this.linux_present.xchg(listening, Relaxed) && listening {
+                // A (re)starting Linux driver zeroes the rings: start over,
+                // as the firmware does when the link comes up.
+                let mut fw = this.firmware.lock();
+                for r in fw.remotes.iter_mut() {
+                    r.reset();
+                }
+                waiting_for_buffers = false;
+            }
+            let doorbell = this.wire.take();
+            // RT-Thread creates its endpoints only after the link comes up,
+            // some time after Linux's first doorbell.
+            if doorbell.is_some() && this.awaiting_announcement() && !this.link_up_delay() {
                 continue;
             }
-            if !waiting_for_buffers
-                || !this.linux_present.load(Relaxed)
-                || polls >= BUFFER_POLL_LIMIT
-            {
-                return;
+            let kicked = this.kicked.xchg(false, Relaxed);
+            let retry = waiting_for_buffers && listening && buffer_polls < BUFFER_POLL_LIMIT;
+            if doorbell.is_some() || kicked || retry {
+                if doorbell.is_some() || kicked {
+                    buffer_polls = 0;
+                    quiet_polls = 0;
+                } else {
+                    buffer_polls += 1;
+                }
+                waiting_for_buffers = this.firmware_pass(doorbell);
+            } else {
+                quiet_polls += 1;
             }
-            // Linux does not ring when it returns rx buffers: poll, as
-            // RPMsg-Lite does.
-            polls += 1;
-            fsleep(Delta::from_millis(1));
-        }
-    }
-}
-
-/// The mailbox side of the simulator: Linux's doorbells land here.
-pub(crate) struct SimOps {
-    pub(crate) sim: Arc<Sim>,
-}
-
-impl ControllerOps for SimOps {
-    fn send(&self, chan: usize, msg: MboxMsg) -> Result {
-        if chan != CHAN_FROM_LINUX {
-            return Err(EINVAL);
-        }
-        let sim = &self.sim;
-        if sim.a2b_pending.load(Relaxed) {
-            // The framework polls last_tx_done before sending again.
-            return Err(EBUSY);
-        }
-        sim.a2b_msg_cmd.store(msg.cmd, Relaxed);
-        sim.a2b_msg_data.store(msg.data, Relaxed);
-        sim.a2b_pending.store(true, Relaxed);
-        let _ = workqueue::system_long().enqueue(sim.clone());
-        Ok(())
-    }
-
-    fn startup(&self, chan: usize) -> Result {
-        if chan == CHAN_FROM_LINUX {
-            // A (re)starting Linux driver zeroes the rings: start over too.
-            let mut fw = self.sim.firmware.lock();
-            for r in fw.remotes.iter_mut() {
-                r.reset();
+            if this.wire.polled() {
+                // Look at the A2B registers again, less often when quiet.
+                let us = if quiet_polls > IDLE_POLLS {
+                    POLL_IDLE_US
+                } else {
+                    POLL_BUSY_US
+                };
+                fsleep(Delta::from_micros(us));
+                continue;
             }
-            drop(fw);
-            self.sim.a2b_pending.store(false, Relaxed);
-            self.sim.linux_present.store(true, Relaxed);
+            if doorbell.is_some() || kicked {
+                // Another ring may have come in during the pass.
+                continue;
+            }
+            // Linux does not ring when it returns rx buffers: poll for
+            // them, as RPMsg-Lite does; otherwise wait for a ring.
+            let polling = waiting_for_buffers && listening && buffer_polls < BUFFER_POLL_LIMIT;
+            this.wait_for_ring(if polling { 1 } else { PRESENCE_CHECK_MS });
         }
-        Ok(())
-    }
-
-    fn shutdown(&self, chan: usize) {
-        if chan == CHAN_FROM_LINUX {
-            self.sim.linux_present.store(false, Relaxed);
-        }
-    }
-
-    fn last_tx_done(&self, chan: usize) -> bool {
-        chan != CHAN_FROM_LINUX || !self.sim.a2b_pending.load(Relaxed)
     }
 }
 

@@ -2,6 +2,7 @@
 # Benchmarks on the QEMU board; every result is one "BENCH {json}" line.
 SIM=/sys/kernel/debug/rpmsg_remote_sim/rpmsg-remote-sim
 DRV=/sys/kernel/debug/rockchip_rpmsg/47a00000.rpmsg
+load_doorbells
 insmod /modules/rpmsg_remote_sim.ko log_messages=0
 t0=$(cut -d' ' -f1 /proc/uptime)
 insmod /modules/rockchip_rpmsg.ko

@@ -1,5 +1,7 @@
 # timeout: 180
 # The seed's console session on the QEMU board.
+echo "### insmod rockchip_amp_mbox.ko  (the Rockchip AMP mailbox controller)"
+insmod /modules/rockchip_amp_mbox.ko
 echo "### insmod rpmsg_remote_sim.ko   (the simulated RT-Thread core; a board has the real one)"
 insmod /modules/rpmsg_remote_sim.ko
 echo "### insmod rockchip_rpmsg.ko"

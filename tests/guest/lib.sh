@@ -63,17 +63,40 @@ klog_has() { klog | grep -qF -- "$1"; }
 DRV_DBG=/sys/kernel/debug/rockchip_rpmsg/47a00000.rpmsg
 SIM_DBG=/sys/kernel/debug/rpmsg_remote_sim/rpmsg-remote-sim
 
-# load_rig [SIM_PARAM=VALUE...]: loads the simulator and the driver and waits
-# for the remote's announcement. Fails (returns 1) if it never comes.
+# The doorbell path this boot runs (rig.doorbells=): "mailbox" (the
+# rockchip_amp_mbox driver over the simulator's register model) or
+# "softirq" (the mailbox-less variant's interrupt lines).
+DOORBELLS=$(sed -n 's/.*rig\.doorbells=\([a-z]*\).*/\1/p' /proc/cmdline)
+DOORBELLS=${DOORBELLS:-mailbox}
+MBOX_DBG=/sys/kernel/debug/rockchip_amp_mbox/47e00000.mailbox
+
+# load_doorbells: loads the mailbox controller on the mailbox path.
+load_doorbells() {
+	[ "$DOORBELLS" = mailbox ] || return 0
+	grep -q '^rockchip_amp_mbox ' /proc/modules || insmod /modules/rockchip_amp_mbox.ko
+}
+
+# unload_doorbells: removes the mailbox controller if it is loaded.
+unload_doorbells() {
+	! grep -q '^rockchip_amp_mbox ' /proc/modules || rmmod rockchip_amp_mbox
+}
+
+# load_rig [SIM_PARAM=VALUE...]: loads the doorbells, the simulator and the
+# driver and waits for the remote's announcement. Fails (returns 1) if it
+# never comes.
 load_rig() {
+	load_doorbells || return 1
 	insmod /modules/rpmsg_remote_sim.ko "$@" || return 1
 	insmod /modules/rockchip_rpmsg.ko || return 1
 	wait_for 10 klog_has "creating channel rpmsg_chrdev addr 0x3000"
 }
 
 unload_rig() {
-	rmmod rockchip_rpmsg && rmmod rpmsg_remote_sim
+	rmmod rockchip_rpmsg && rmmod rpmsg_remote_sim && unload_doorbells
 }
+
+# mbox_stat NAME: one counter of the mailbox controller.
+mbox_stat() { sed -n "s/^$1 //p" $MBOX_DBG/stats; }
 
 # sim_stat NAME: one counter of the simulator.
 sim_stat() { sed -n "s/^$1 //p" $SIM_DBG/stats; }

@@ -1,4 +1,5 @@
 # timeout: 180
+# doorbells: mailbox
 # overlay: qemu-broken-nodes
 # Every device-tree mistake fails its node's probe with an error naming the
 # property and a fitting errno; the valid node next to them still works.

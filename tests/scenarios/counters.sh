@@ -12,9 +12,14 @@ sent=$(drv_stat doorbells_sent); coal=$(drv_stat doorbells_coalesced); err=$(drv
 notifies=$(($(drv_stat vdev0/tvq_notifies) + $(drv_stat vdev0/rvq_notifies) - $(drv_stat vdev0/rvq_notifies_skipped)))
 check_eq "every forwarded notify was sent or coalesced" "$notifies" "$((sent + coal + err))"
 check_eq "no doorbell send errors" 0 "$err"
-check_eq "doorbells received = doorbells the remote rang" "$(sim_stat doorbells_out)" "$(drv_stat doorbells_received)"
+# Doorbells that arrive while the previous is still pending merge into it,
+# in the mailbox's status bit or at the interrupt controller.
+out=$(sim_stat doorbells_out); merged=$(sim_stat rings_while_pending); rx=$(drv_stat doorbells_received)
+check "doorbells received = doorbells the remote rang, less merged ones ($rx of $out, $merged merged)" \
+	test $rx -le $out -a $((rx + merged)) -ge $out
 check "received doorbells grew with the traffic" test "$(drv_stat doorbells_received)" -gt "$rx0"
-check_eq "the remote got every doorbell the driver sent" "$sent" "$(sim_stat doorbells_in)"
+in=$(sim_stat doorbells_in)
+check "the remote saw the driver's doorbells, merged ones once ($in of $sent)" test $in -ge 1 -a $in -le $sent
 check "only the first rx notify rang the remote" test "$(drv_stat vdev0/rvq_notifies_skipped)" -eq $(($(drv_stat vdev0/rvq_notifies) - 1))
 check "status shows DRIVER_OK" test $(($(drv_stat vdev0/status) & 4)) -eq 4
 check_eq "no bad doorbells so far" 0 "$(drv_stat bad_doorbells)"
@@ -25,11 +30,17 @@ check "service runs found used rx buffers" test "$(drv_stat vdev0/rvq_interrupts
 check "service runs found returned tx buffers" test "$(drv_stat vdev0/tvq_interrupts)" -gt 0
 check_eq "no used-index violations" 0 "$(drv_stat vdev0/bad_used_index)"
 check_eq "the doorbell mailbox is empty when idle" 0 "$(drv_stat doorbells_outstanding)"
-echo bad-magic > /sys/kernel/debug/rpmsg_remote_sim/fault
-echo bad-link-id > /sys/kernel/debug/rpmsg_remote_sim/fault
-wait_for 5 test "$(drv_stat bad_doorbells)" = 2
-check_eq "a bad magic is counted" 1 "$(drv_stat bad_magic)"
-check_eq "a wrong link id is counted" 1 "$(drv_stat bad_link_id)"
-check "traffic resumes after bad doorbells" rpmsg_echo --count 3 --quiet
+if [ "$DOORBELLS" = mailbox ]; then
+	echo bad-magic > /sys/kernel/debug/rpmsg_remote_sim/fault
+	echo bad-link-id > /sys/kernel/debug/rpmsg_remote_sim/fault
+	wait_for 5 test "$(drv_stat bad_doorbells)" = 2
+	check_eq "a bad magic is counted" 1 "$(drv_stat bad_magic)"
+	check_eq "a wrong link id is counted" 1 "$(drv_stat bad_link_id)"
+	check "traffic resumes after bad doorbells" rpmsg_echo --count 3 --quiet
+else
+	check_fails "interrupt lines carry no message to corrupt: bad-magic is refused" \
+		sh -c 'echo bad-magic > /sys/kernel/debug/rpmsg_remote_sim/fault'
+	check "traffic goes on" rpmsg_echo --count 3 --quiet
+fi
 check_audit
 check "unload" unload_rig

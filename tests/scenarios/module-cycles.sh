@@ -2,6 +2,7 @@
 # Cycles of insmod / traffic / rmmod of the driver; kmemleak checks the end.
 # rig.cycles= on the kernel command line (make test CYCLES=200), 50 by default.
 cycles=$(sed -n 's/.*rig\.cycles=\([0-9]*\).*/\1/p' /proc/cmdline); cycles=${cycles:-50}
+check "load the doorbells ($DOORBELLS)" load_doorbells
 check "load the simulator" insmod /modules/rpmsg_remote_sim.ko log_messages=0
 fails=0; n=0
 while [ $n -lt $cycles ]; do
@@ -18,3 +19,4 @@ done
 check_eq "$cycles insmod / echo / rmmod cycles all succeeded" 0 $fails
 check "debugfs directory is gone after rmmod" test ! -e /sys/kernel/debug/rockchip_rpmsg
 check "unload the simulator" rmmod rpmsg_remote_sim
+check "unload the doorbells" unload_doorbells

@@ -1,5 +1,6 @@
 # timeout: 120
 # cmdline: fw_devlink=permissive
+# doorbells: mailbox
 # A mailbox controller that is not there yet defers the probe; the node
 # probes once the controller appears. (fw_devlink is permissive here so the
 # driver's own -EPROBE_DEFER path runs; by default the driver core holds the
@@ -8,7 +9,8 @@ check "rockchip_rpmsg loads before the mailbox controller" insmod /modules/rockc
 check_klog "the probe says it defers" "rockchip-rpmsg 47a00000.rpmsg: mboxes: mailbox controller not ready, deferring"
 check "the device is on the deferred list" grep -q 47a00000.rpmsg /sys/kernel/debug/devices_deferred
 check "no virtio device yet" test ! -e /sys/bus/virtio/devices/virtio0
-check "the controller appears" insmod /modules/rpmsg_remote_sim.ko
+check "the remote core is up" insmod /modules/rpmsg_remote_sim.ko
+check "the controller appears" insmod /modules/rockchip_amp_mbox.ko
 wait_for 10 klog_has "creating channel rpmsg_chrdev addr 0x3000"
 check_klog "the deferred probe completes" "virtio_rpmsg_bus virtio0: creating channel rpmsg_chrdev addr 0x3000"
 check "echo works" rpmsg_echo --count 2 --quiet

@@ -15,11 +15,15 @@ reload() {
 		wait_for 10 klog_has "creating channel rpmsg_chrdev addr 0x3000"
 }
 
-# Doorbell storm: every doorbell counted, the burst served by merged runs.
-rx0=$(drv_stat doorbells_received)
+# Doorbell storm: every doorbell is received, or merged into one still
+# pending (B2A status still set, or the rx line still pending), as hardware
+# merges them.
+rx0=$(drv_stat doorbells_received); merged0=$(sim_stat rings_while_pending)
 echo storm=500 > $FAULT
-wait_for 10 test $(($(drv_stat doorbells_received) - rx0)) -ge 500
-check "storm: 500 doorbells received and counted" test $(($(drv_stat doorbells_received) - rx0)) -ge 500
+storm_seen() { test $(($(drv_stat doorbells_received) - rx0 + $(sim_stat rings_while_pending) - merged0)) -ge 500; }
+wait_for 10 storm_seen
+check "storm: 500 doorbells received or merged while pending" storm_seen
+check "storm: Linux received at least one" test $(($(drv_stat doorbells_received) - rx0)) -ge 1
 check "storm: traffic resumes" next_echo
 
 # No doorbell from the remote: the echo times out; once the remote rings

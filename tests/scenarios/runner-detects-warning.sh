@@ -1,4 +1,5 @@
 # timeout: 120
+# doorbells: mailbox
 # expect-splat: WARNING
 # Runner self-test: loads a module that raises a WARNING. The host side passes
 # this scenario only if the runner fails it and names the splat.
