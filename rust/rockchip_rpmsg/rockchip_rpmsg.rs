@@ -278,14 +278,23 @@ impl RockchipRpmsg {
         link: &Arc<Link>,
     ) -> Result<(IrqLine, Pin<KBox<kernel::irq::Registration<DoorbellIrq>>>)> {
         let dev: &device::Device<device::Bound> = pdev.as_ref();
-        let tx = pdev
-            .irq_by_index(0)
-            .map(|r| IrqLine::new(&r))
-            .inspect_err(|e| {
-                if *e != EPROBE_DEFER {
-                    dev_err!(dev, "interrupts: no tx entry (index 0) ({:?})\n", e);
-                }
-            })?;
+        let entry = |index: u32| {
+            pdev.optional_irq_by_index(index)
+                .map(|r| IrqLine::new(&r))
+                .map_err(|e| {
+                    if e != ENXIO {
+                        return e;
+                    }
+                    dev_err!(
+                        dev,
+                        "interrupts: needs two entries, tx then rx (no entry {})\n",
+                        index
+                    );
+                    EINVAL
+                })
+        };
+        let tx = entry(0)?;
+        entry(1)?;
         let rx = KBox::pin_init(
             pdev.request_irq_by_index(
                 kernel::irq::Flags::TRIGGER_NONE,

@@ -110,3 +110,12 @@ check_audit() {
 
 # The rpmsg endpoint devices now present, one per line.
 rpmsg_devs() { ls /sys/class/rpmsg 2>/dev/null | grep -v ctrl | sort; }
+
+# expect NODE ERRNO TEXT: the node's probe failed with ERRNO and said TEXT.
+expect() {
+	node=$1 errno=$2 text=$3
+	line=$(klog | grep "\.$node: \|^[^ ]* $node: " | grep -F -- "$text" | head -1)
+	failed=$(klog | grep -E "($node): probe with driver rockchip-rpmsg failed with error $errno\$" | head -1)
+	if [ -n "$line" ] && [ -n "$failed" ]; then ok "$node: fails with $errno, says '$text'"
+	else not_ok "$node: fails with $errno, says '$text'" "message: ${line:-none}" "probe result: ${failed:-none}" "$(klog | grep "$node" | head -5)"; fi
+}

@@ -5,14 +5,6 @@
 # property and a fitting errno; the valid node next to them still works.
 check "rig up (the valid node probes despite its broken siblings)" load_rig log_messages=0
 
-# expect NODE ERRNO TEXT: the node's probe failed with ERRNO and said TEXT.
-expect() {
-	node=$1 errno=$2 text=$3
-	line=$(klog | grep "\.$node: \|^[^ ]* $node: " | grep -F -- "$text" | head -1)
-	failed=$(klog | grep -E "($node): probe with driver rockchip-rpmsg failed with error $errno\$" | head -1)
-	if [ -n "$line" ] && [ -n "$failed" ]; then ok "$node: fails with $errno, says '$text'"
-	else not_ok "$node: fails with $errno, says '$text'" "message: ${line:-none}" "probe result: ${failed:-none}" "$(klog | grep "$node" | head -5)"; fi
-}
 expect bad-noreg -22 "reg: missing (the vring region)"
 expect bad-small -22 "reg: vring region of 0x8000 bytes is too small for 1 vdevs (needs 0x10000)"
 expect bad-vdev0 -34 "rockchip,vdev-nums: 0 is out of range 1..12"
