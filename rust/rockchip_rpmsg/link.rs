@@ -182,6 +182,16 @@ pub(crate) enum Bell {
     Interrupt(IrqLine),
 }
 
+impl Bell {
+    /// Stops ringing and receiving through the mailbox (the interrupt
+    /// variant stops when its rx registration is dropped).
+    pub(crate) fn close(&self) {
+        if let Bell::Mailbox(client) = self {
+            client.close();
+        }
+    }
+}
+
 /// The mailbox-less variant's rx interrupt: the remote set it pending.
 pub(crate) struct DoorbellIrq {
     /// The link the doorbells belong to.

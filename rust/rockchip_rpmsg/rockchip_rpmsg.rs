@@ -195,11 +195,6 @@ impl RockchipRpmsg {
                 (Bell::Interrupt(tx), Some(rx))
             }
         };
-        let close = |bell: &Bell| {
-            if let Bell::Mailbox(client) = bell {
-                client.close();
-            }
-        };
 
         let mut vdevs = KVec::with_capacity(cfg.vdev_nums, GFP_KERNEL)?;
         for (i, instance) in link.instances.iter().enumerate() {
@@ -225,7 +220,7 @@ impl RockchipRpmsg {
                         e
                     );
                     drop(vdevs);
-                    close(&bell);
+                    bell.close();
                     drop(rx_irq);
                     workqueue_ext::flush(&link.rx_work);
                     return Err(e);
@@ -322,9 +317,7 @@ impl Drop for RockchipRpmsg {
         // Virtio drivers go first (they still send while removing), then
         // the doorbells, then any service run already queued.
         self.vdevs.clear();
-        if let Bell::Mailbox(client) = &self.bell {
-            client.close();
-        }
+        self.bell.close();
         self.rx_irq = None;
         workqueue_ext::flush(&self.link.rx_work);
     }

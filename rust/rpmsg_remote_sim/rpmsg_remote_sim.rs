@@ -43,6 +43,10 @@ mod shared_mem;
 #[path = "../kabi/workqueue_ext.rs"]
 mod workqueue_ext;
 
+// The mailbox register layouts, shared with the driver the model serves.
+#[allow(dead_code)]
+#[path = "../rockchip_amp_mbox/regs.rs"]
+mod mbox_regs;
 mod memory;
 mod proto;
 mod sim;

@@ -16,7 +16,12 @@
 //! carry [`MODEL_MARK`], which Linux's write-1-to-clear store removes; the
 //! remote folds that store back into a real clear the next time it looks.
 
-use crate::{irq_line::IrqLine, mailbox::MboxMsg, shared_mem::SharedRegion};
+use crate::{
+    irq_line::IrqLine,
+    mailbox::MboxMsg,
+    mbox_regs::{Layout, FOUR_CHANNEL},
+    shared_mem::SharedRegion,
+};
 use kernel::{
     prelude::*,
     sync::atomic::{Atomic, Relaxed},
@@ -27,24 +32,9 @@ pub(crate) const CHAN_TO_LINUX: usize = 0;
 /// Mailbox channel Linux sends on (`mboxes` entry 1, "rpmsg-tx").
 pub(crate) const CHAN_FROM_LINUX: usize = 1;
 
-/// The four-channel register layout `rockchip_amp_mbox` drives.
-mod reg {
-    pub(super) const A2B_STATUS: usize = 0x04;
-    pub(super) const fn a2b_cmd(chan: usize) -> usize {
-        0x08 + chan * 8
-    }
-    pub(super) const fn a2b_dat(chan: usize) -> usize {
-        0x0c + chan * 8
-    }
-    pub(super) const B2A_INTEN: usize = 0x28;
-    pub(super) const B2A_STATUS: usize = 0x2c;
-    pub(super) const fn b2a_cmd(chan: usize) -> usize {
-        0x30 + chan * 8
-    }
-    pub(super) const fn b2a_dat(chan: usize) -> usize {
-        0x34 + chan * 8
-    }
-}
+/// The layout modelled: the four-channel block, as `rockchip_amp_mbox`
+/// drives it (one source for the offsets, shared with that driver).
+const REGS: &Layout = &FOUR_CHANNEL;
 
 /// Set beside the status bits the remote raises; never a channel bit.
 const MODEL_MARK: u32 = 1 << 31;
@@ -95,10 +85,10 @@ impl Registers {
     /// The model over `page`; resets the remote's side of the registers.
     pub(crate) fn new(page: SharedRegion, to_linux: IrqLine) -> Result<Self> {
         for off in [
-            reg::A2B_STATUS,
-            reg::a2b_cmd(CHAN_FROM_LINUX),
-            reg::a2b_dat(CHAN_FROM_LINUX),
-            reg::B2A_STATUS,
+            REGS.a2b_status,
+            REGS.a2b_cmd(CHAN_FROM_LINUX),
+            REGS.a2b_dat(CHAN_FROM_LINUX),
+            REGS.b2a_status,
         ] {
             page.write_u32(off, 0).map_err(|_| EINVAL)?;
         }
@@ -122,16 +112,16 @@ impl Registers {
 
     /// Takes the message Linux wrote to A2B, if any.
     fn take(&self) -> Option<MboxMsg> {
-        let data = self.read(reg::a2b_dat(CHAN_FROM_LINUX));
+        let data = self.read(REGS.a2b_dat(CHAN_FROM_LINUX));
         if data == 0 {
             return None;
         }
         // Linux writes CMD before DAT; read them in the same order.
         self.page.barrier();
-        let cmd = self.read(reg::a2b_cmd(CHAN_FROM_LINUX));
-        self.write(reg::a2b_dat(CHAN_FROM_LINUX), 0);
-        self.write(reg::a2b_cmd(CHAN_FROM_LINUX), 0);
-        let status = self.read(reg::A2B_STATUS);
+        let cmd = self.read(REGS.a2b_cmd(CHAN_FROM_LINUX));
+        self.write(REGS.a2b_dat(CHAN_FROM_LINUX), 0);
+        self.write(REGS.a2b_cmd(CHAN_FROM_LINUX), 0);
+        let status = self.read(REGS.a2b_status);
         let status = if self.hold_a2b.load(Relaxed) {
             status | bit(CHAN_FROM_LINUX)
         } else {
@@ -139,18 +129,18 @@ impl Registers {
         };
         // Clearing the status bit is what completes Linux's transmission;
         // the barrier orders it (and the zeroing) before the ring reads.
-        self.write(reg::A2B_STATUS, status);
+        self.write(REGS.a2b_status, status);
         self.page.barrier();
         Some(MboxMsg { cmd, data })
     }
 
     /// The B2A status with Linux's write-1-to-clear stores applied.
     fn b2a_status(&self) -> u32 {
-        let status = self.read(reg::B2A_STATUS);
+        let status = self.read(REGS.b2a_status);
         if status != 0 && status & MODEL_MARK == 0 {
             // Linux stored the bits it cleared: fold that into a clear.
             self.b2a_acks.add(1, Relaxed);
-            self.write(reg::B2A_STATUS, 0);
+            self.write(REGS.b2a_status, 0);
             return 0;
         }
         status
@@ -162,10 +152,10 @@ impl Registers {
         if status & bit(CHAN_TO_LINUX) != 0 {
             self.rings_while_pending.add(1, Relaxed);
         }
-        self.write(reg::b2a_cmd(CHAN_TO_LINUX), msg.cmd);
-        self.write(reg::b2a_dat(CHAN_TO_LINUX), msg.data);
+        self.write(REGS.b2a_cmd(CHAN_TO_LINUX), msg.cmd);
+        self.write(REGS.b2a_dat(CHAN_TO_LINUX), msg.data);
         self.page.barrier();
-        self.write(reg::B2A_STATUS, status | bit(CHAN_TO_LINUX) | MODEL_MARK);
+        self.write(REGS.b2a_status, status | bit(CHAN_TO_LINUX) | MODEL_MARK);
         self.page.barrier();
         if self.hold_b2a.load(Relaxed) || !self.listening() {
             // Masked by B2A_INTEN (or held): the status stays set until
@@ -176,7 +166,7 @@ impl Registers {
     }
 
     fn listening(&self) -> bool {
-        self.read(reg::B2A_INTEN) & bit(CHAN_TO_LINUX) != 0
+        self.read(REGS.b2a_inten) & bit(CHAN_TO_LINUX) != 0
     }
 
     /// Applies a register-model knob; `false` if `knob` is not one.
@@ -185,13 +175,13 @@ impl Registers {
             "hold-a2b" => {
                 // As if a message were latched and never taken.
                 self.hold_a2b.store(true, Relaxed);
-                let status = self.read(reg::A2B_STATUS);
-                self.write(reg::A2B_STATUS, status | bit(CHAN_FROM_LINUX));
+                let status = self.read(REGS.a2b_status);
+                self.write(REGS.a2b_status, status | bit(CHAN_FROM_LINUX));
             }
             "release-a2b" => {
                 self.hold_a2b.store(false, Relaxed);
-                let status = self.read(reg::A2B_STATUS);
-                self.write(reg::A2B_STATUS, status & !bit(CHAN_FROM_LINUX));
+                let status = self.read(REGS.a2b_status);
+                self.write(REGS.a2b_status, status & !bit(CHAN_FROM_LINUX));
             }
             "hold-b2a" => self.hold_b2a.store(true, Relaxed),
             "release-b2a" => {
