@@ -1,12 +1,14 @@
 #!/bin/bash
-# The reference kernel: built once per (kernel version, config fragment, rustc,
-# LLVM) key, cached outside the checkout.
+# The reference kernel: built once per (kernel version, config fragment,
+# upstream fixes in kernel/patches, rustc, LLVM) key, cached outside the
+# checkout.
 #   kernel.sh dir    print the cached tree's path (no build)
 #   kernel.sh build  build it unless the cache already has it
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
 FRAGMENT="$PROJECT_ROOT/kernel/qemu-rig.config"
+PATCHES=("$PROJECT_ROOT"/kernel/patches/*.patch)
 KVERSION_FILE="$RPMSG_CACHE/linux-source/version"
 
 kernel_key() {
@@ -14,6 +16,7 @@ kernel_key() {
 	{
 		cat "$KVERSION_FILE"
 		cat "$FRAGMENT"
+		cat "${PATCHES[@]}"
 		echo "$RUSTC_VERSION"
 		clang$LLVM_SUFFIX --version | head -1
 	} | sha256sum | cut -c1-16
@@ -26,6 +29,14 @@ kmake() {
 		RUST_LIB_SRC="$RPMSG_CACHE/rust-src-$RUSTC_VERSION/library" "$@"
 }
 
+# Upstream rpmsg fixes the rig's checks depend on (README: "Upstream fixes").
+apply_patches() {
+	local patch
+	for patch in "${PATCHES[@]}"; do
+		patch -d "$KDIR_BUILD" -p1 -s -N <"$patch" || die "$(basename "$patch") does not apply to this kernel"
+	done
+}
+
 build() {
 	KDIR_BUILD="$(kernel_dir)"
 	if [ -f "$KDIR_BUILD/.rig-built" ]; then
@@ -35,6 +46,7 @@ build() {
 	say "building the reference kernel in $KDIR_BUILD (about 7 minutes)"
 	rm -rf "$KDIR_BUILD" && mkdir -p "$KDIR_BUILD"
 	tar -xf "$RPMSG_CACHE/linux-source/linux.tar.xz" --strip-components=1 -C "$KDIR_BUILD"
+	apply_patches
 	kmake -s allnoconfig
 	(cd "$KDIR_BUILD" && ARCH=arm64 LLVM="$LLVM_SUFFIX" scripts/kconfig/merge_config.sh -m .config "$FRAGMENT" >/dev/null)
 	kmake -s olddefconfig

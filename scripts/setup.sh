@@ -6,7 +6,7 @@ source "$(dirname "$0")/env.sh"
 
 APT_PACKAGES=(clang-19 lld-19 llvm-19 libclang-19-dev qemu-system-arm
 	device-tree-compiler gcc-aarch64-linux-gnu libc6-dev-arm64-cross flex bison
-	bc libssl-dev libelf-dev cpio xz-utils python3-venv)
+	bc patch libssl-dev libelf-dev cpio xz-utils python3-venv)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -74,11 +74,12 @@ if [ -n "$only" ]; then
 	names=("${only%@*}")
 else
 	names=()
-	# Longest first, so the two long churn scenarios do not finish last.
-	for s in module-cycles churn-bind; do [ -f "tests/scenarios/$s.sh" ] && names+=("$s"); done
+	# Longest first, so the churn scenarios do not finish last.
+	longest=(module-cycles churn-bind failslab-probe)
+	for s in "${longest[@]}"; do [ -f "tests/scenarios/$s.sh" ] && names+=("$s"); done
 	for f in tests/scenarios/*.sh; do
 		s=$(basename "$f" .sh)
-		case "$s" in module-cycles | churn-bind) ;; *) names+=("$s") ;; esac
+		[[ " ${longest[*]} " == *" $s "* ]] || names+=("$s")
 	done
 fi
 scenarios=()

@@ -1,9 +1,9 @@
 # timeout: 600
 # Cycles of insmod / traffic / rmmod of the driver; kmemleak checks the end.
-# rig.cycles= on the kernel command line (make test CYCLES=200); by default
-# 50 on the mailbox path and 10 on the softirq path, whose teardown differs
+# rig.cycles= on the kernel command line (make test CYCLES=N); by default
+# 200 on the mailbox path and 10 on the softirq path, whose teardown differs
 # only in freeing one interrupt (the full count would add two minutes).
-default=50; [ "$DOORBELLS" = mailbox ] || default=10
+default=200; [ "$DOORBELLS" = mailbox ] || default=10
 cycles=$(sed -n 's/.*rig\.cycles=\([0-9]*\).*/\1/p' /proc/cmdline); cycles=${cycles:-$default}
 check "load the doorbells ($DOORBELLS)" load_doorbells
 check "load the simulator" insmod /modules/rpmsg_remote_sim.ko log_messages=0

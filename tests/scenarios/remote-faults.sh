@@ -1,7 +1,7 @@
 # timeout: 300
 # A misbehaving remote: the kernel stays up, the fault is reported, and where
 # the protocol allows, traffic resumes. (A remote destroying a live channel
-# is in tests/upstream/: it trips an upstream lockdep report.)
+# is remote-destroys-channel.)
 FAULT=/sys/kernel/debug/rpmsg_remote_sim/fault
 check "rig up" load_rig log_messages=0
 src=0x1100

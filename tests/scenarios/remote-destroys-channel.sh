@@ -1,13 +1,7 @@
 # timeout: 120
 # The remote destroys rpmsg_chrdev while Linux has its endpoint open.
-#
-# Not part of `make test`: on 7.2 this always ends in a lockdep report from
-# upstream code. rpmsg_recv_done() holds the name-service endpoint's cb_lock
-# while rpmsg_ns_cb() destroys the channel; virtio_rpmsg_destroy_ept() then
-# takes the destroyed endpoint's cb_lock, a lock of the same class, without
-# a nesting annotation ("possible recursive locking detected"). Run it with
-# `cp tests/upstream/remote-destroys-channel.sh tests/scenarios/ && make test
-# SCENARIO=remote-destroys-channel` to see it.
+# Needs kernel/patches/0001 (without it, lockdep reports possible recursive
+# locking of two endpoints' cb_lock under rpmsg_recv_done()).
 FAULT=/sys/kernel/debug/rpmsg_remote_sim/fault
 check "rig up" load_rig log_messages=0
 dev=/dev/$(for d in /sys/class/rpmsg/rpmsg[0-9]*; do [ "$(cat $d/name)" = rpmsg_chrdev ] && basename $d; done | head -1)
@@ -20,4 +14,6 @@ if echo x >&3 2>/dev/null; then not_ok "a write on the open endpoint fails"; els
 exec 3>&-
 check "the endpoint device is gone" test ! -e $dev
 check "the link is still up (remote_ready)" test "$(drv_stat remote_ready)" = 1
+# The remote only withdrew the announcement; its endpoint still echoes.
+check "traffic resumes: rpmsg_echo through the control device" rpmsg_echo --count 3 --quiet
 check "unload" unload_rig

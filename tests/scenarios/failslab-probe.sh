@@ -1,17 +1,12 @@
 # timeout: 600
-# Not part of `make test`: on 7.2 it ends in WARNINGs from upstream
-# rpmsg_ctrl. When an allocation inside rpmsg_ctrldev_probe() fails after
-# device_initialize(), its error path calls put_device() on a device whose
-# release() is not set yet ("Device 'rpmsg_ctrl0' does not have a release()
-# function"). Measured: the probe path makes 357 slab allocations; all 357
-# injected failures ended in a clean bind or a clean refusal, with no KASAN
-# report and no kmemleak object; the only splats were those 15 WARNINGs.
 # Allocation failures: the probe runs with its n-th slab allocation failing,
 # for n = 1, 2, ... until a probe makes fewer than n allocations. The bind
 # write and the read-back of /proc/self/fail-nth are shell builtins, so the
 # whole probe (and virtio_rpmsg_bus's, which it triggers) counts against the
 # same task. Every attempt either binds or fails cleanly; then a normal bind
-# works and carries traffic.
+# works and carries traffic. Needs kernel/patches/0002 and 0003 (without
+# them, rpmsg_ctrl's and rpmsg_char's error paths put a device that has no
+# release function: WARNINGs).
 F=/sys/kernel/debug/failslab
 DRV=/sys/bus/platform/drivers/rockchip-rpmsg
 echo 0 > $F/ignore-gfp-wait
