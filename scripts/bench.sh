@@ -6,6 +6,9 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$PROJECT_ROOT"
 runs=${RUNS:-5}
+# Instruction-counted guest time (4 ns per instruction, idle skipped): the
+# numbers do not move with the host's load.
+export RIG_QEMU_ARGS=${RIG_QEMU_ARGS-"-icount shift=2,sleep=off"}
 mkdir -p build/bench
 rm -f build/bench/run-*.txt
 for i in $(seq 1 "$runs"); do
@@ -15,4 +18,4 @@ for i in $(seq 1 "$runs"); do
 done
 qemu_version=$(qemu-system-aarch64 --version | head -1)
 cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)
-python3 scripts/bench_report.py build/bench "$runs" "$qemu_version" "$cpu ($(nproc) cores)" docs/PERFORMANCE.md
+python3 scripts/bench_report.py build/bench "$runs" "$qemu_version" "$cpu ($(nproc) cores)" docs/PERFORMANCE.md "$RIG_QEMU_ARGS"

@@ -6,10 +6,10 @@ source "$(dirname "$0")/env.sh"
 
 BUILD="$PROJECT_ROOT/build"
 out="$BUILD/rig/initramfs.cpio.gz"
-root="$BUILD/rig/initramfs"
+root="$BUILD/rig/initramfs.$$"
+trap 'rm -rf "$root" "$out.tmp.$$"' EXIT
 KDIR="${KDIR:-$("$PROJECT_ROOT/scripts/kernel.sh" dir)}"
 
-rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,modules,scenarios,usr/bin,etc}
 cp "$RPMSG_CACHE/busybox/bin/busybox" "$root/bin/busybox"
 for applet in $("$root/bin/busybox" --list 2>/dev/null || true); do
@@ -20,7 +20,7 @@ if [ ! -e "$root/bin/sh" ]; then
 	for applet in sh ash cat echo ls mkdir mount umount insmod rmmod lsmod modinfo grep sed awk \
 		sleep dmesg poweroff cut head tail wc tr test printf seq find xargs kill ps timeout \
 		hexdump od dd cmp sort uniq date true false basename dirname readlink ln rm cp mv \
-		sync env expr stat usleep pidof watch tee diff; do
+		sync env expr stat usleep pidof watch tee diff taskset; do
 		ln -sf busybox "$root/bin/$applet"
 	done
 fi
@@ -32,5 +32,8 @@ cp "$PROJECT_ROOT"/tests/guest/init "$root/init"
 cp "$PROJECT_ROOT"/tests/guest/lib.sh "$PROJECT_ROOT"/tests/guest/run-one.sh "$root/scenarios/"
 cp "$PROJECT_ROOT"/tests/scenarios/*.sh "$PROJECT_ROOT"/tests/demo/*.sh "$PROJECT_ROOT"/tests/bench/*.sh "$root/scenarios/"
 chmod +x "$root/init"
-(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1 >"$out")
+# Replaced in one rename: a guest booting meanwhile (another make target)
+# reads the old archive or the new one, never half of one.
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1 >"$out.tmp.$$")
+mv -f "$out.tmp.$$" "$out"
 echo "$out"

@@ -80,7 +80,9 @@ log="$LOGS/$run.log"
 # console the verdict reads; a scenario's "# cmdline:" header adds options.
 append="console=ttyAMA0 rdinit=/init loglevel=7 rig.scenario=$scenario rig.doorbells=$doorbells kmemleak=on panic_on_warn=0 $extra_cmdline${CYCLES:+ rig.cycles=$CYCLES}"
 set +e
-timeout --foreground -k 5 "$timeout_s" qemu-system-aarch64 "${QEMU_MACHINE[@]}" -nographic -no-reboot \
+# RIG_QEMU_ARGS: more options for this boot (make bench: instruction counting).
+# shellcheck disable=SC2086
+timeout --foreground -k 5 "$timeout_s" qemu-system-aarch64 "${QEMU_MACHINE[@]}" ${RIG_QEMU_ARGS:-} -nographic -no-reboot \
 	-kernel "$IMAGE" -initrd "$RIG/initramfs.cpio.gz" -dtb "$merged" -append "$append" \
 	</dev/null 2>&1 | tr -d '\r' | tee "$log" | { if [ -n "${RIG_VERBOSE:-}" ]; then cat; else cat >/dev/null; fi; }
 qemu_rc=${PIPESTATUS[0]}

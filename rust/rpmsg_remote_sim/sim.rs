@@ -31,8 +31,9 @@ use kernel::{
 /// the next doorbell instead.
 const BUFFER_POLL_LIMIT: u32 = 5000;
 
-/// How often the remote looks at the A2B registers while Linux is busy,
-/// and while it has been quiet for [`IDLE_POLLS`] looks.
+/// How often the remote looks at the A2B registers while Linux is busy
+/// (and at vring1 while Linux streams), and while it has been quiet for
+/// [`IDLE_POLLS`] looks.
 const POLL_BUSY_US: i64 = 200;
 const POLL_IDLE_US: i64 = 1000;
 const IDLE_POLLS: u32 = 500;
@@ -328,6 +329,8 @@ impl Sim {
             sum.dropped_unknown += c.dropped_unknown;
             sum.faults_applied += c.faults_applied;
             sum.source_sent += c.source_sent;
+            sum.stream_polls_started += c.stream_polls_started;
+            sum.doorbells_held += c.doorbells_held;
         }
         drop(fw);
         let c = &self.counters;
@@ -352,14 +355,15 @@ impl Sim {
         writeln!(f, "dropped_unknown {}", sum.dropped_unknown)?;
         writeln!(f, "faults_applied {}", sum.faults_applied)?;
         writeln!(f, "source_sent {}", sum.source_sent)?;
+        writeln!(f, "stream_polls_started {}", sum.stream_polls_started)?;
+        writeln!(f, "doorbells_held {}", sum.doorbells_held)?;
         let w = self.wire.counters();
         writeln!(f, "rings_while_pending {}", w.rings_while_pending)?;
         writeln!(f, "b2a_acks {}", w.b2a_acks)
     }
 
-    /// One pass of the firmware loop. Returns whether rx buffers ran out
-    /// with messages still queued.
-    fn firmware_pass(&self, doorbell: Option<MboxMsg>) -> bool {
+    /// One pass of the firmware loop.
+    fn firmware_pass(&self, doorbell: Option<MboxMsg>) -> PassResult {
         let mut fw = self.firmware.lock();
         if let Some(msg) = doorbell {
             self.counters.doorbells_in.add(1, Relaxed);
@@ -374,16 +378,17 @@ impl Sim {
         }
         let faults = core::mem::take(&mut fw.pending_faults);
         let mut host = Host { sim: self };
-        let mut retry = false;
+        let mut result = PassResult::default();
         for r in fw.remotes.iter_mut() {
             let outcome = r.service(&self.rings, &self.pool, &mut host);
-            retry |= outcome.retry_needed;
+            result.retry |= outcome.retry_needed;
+            result.poll |= outcome.poll_soon;
         }
         drop(fw);
         for fault in faults.iter() {
             self.apply_doorbell_fault(*fault);
         }
-        retry
+        result
     }
 
     fn apply_doorbell_fault(&self, fault: DoorbellFault) {
@@ -411,6 +416,15 @@ impl Sim {
             }
         }
     }
+}
+
+/// What a firmware pass leaves for the next.
+#[derive(Default)]
+struct PassResult {
+    /// Messages wait for rx buffers (or other work is left).
+    retry: bool,
+    /// Linux is streaming: look at vring1 again soon, without a doorbell.
+    poll: bool,
 }
 
 /// Connects the engine's callbacks to the kernel.
@@ -458,6 +472,7 @@ impl WorkItem for Sim {
         let mut buffer_polls = 0;
         let mut quiet_polls = 0;
         let mut waiting_for_buffers = false;
+        let mut streaming = false;
         loop {
             if this.stopping.load(Relaxed) {
                 return;
@@ -471,6 +486,7 @@ impl WorkItem for Sim {
                     r.reset();
                 }
                 waiting_for_buffers = false;
+                streaming = false;
             }
             let doorbell = this.wire.take();
             // RT-Thread creates its endpoints only after the link comes up,
@@ -480,14 +496,19 @@ impl WorkItem for Sim {
             }
             let kicked = this.kicked.xchg(false, Relaxed);
             let retry = waiting_for_buffers && listening && buffer_polls < BUFFER_POLL_LIMIT;
-            if doorbell.is_some() || kicked || retry {
+            let poll = streaming && listening;
+            if doorbell.is_some() || kicked || retry || poll {
                 if doorbell.is_some() || kicked {
                     buffer_polls = 0;
-                    quiet_polls = 0;
-                } else {
+                } else if retry {
                     buffer_polls += 1;
                 }
-                waiting_for_buffers = this.firmware_pass(doorbell);
+                if doorbell.is_some() || kicked || poll {
+                    quiet_polls = 0;
+                }
+                let result = this.firmware_pass(doorbell);
+                waiting_for_buffers = result.retry;
+                streaming = result.poll;
             } else {
                 quiet_polls += 1;
             }
@@ -503,6 +524,10 @@ impl WorkItem for Sim {
             }
             if doorbell.is_some() || kicked {
                 // Another ring may have come in during the pass.
+                continue;
+            }
+            if streaming {
+                fsleep(Delta::from_micros(POLL_BUSY_US));
                 continue;
             }
             // Linux does not ring when it returns rx buffers: poll for

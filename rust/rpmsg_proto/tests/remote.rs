@@ -54,7 +54,8 @@ fn ns_announcement_bytes() {
             doorbell_rung: true,
             retry_needed: false,
             messages_in: 0,
-            messages_out: 1
+            messages_out: 1,
+            poll_soon: false,
         }
     );
     let got = l.recv();
@@ -338,14 +339,11 @@ fn no_notify_set_during_drain_and_cleared_after() {
     l.post_rx(64);
 }
 
-#[test]
-fn no_lost_wakeup_when_message_arrives_during_drain() {
-    let (mut l, mut r, mut h) = boot();
+/// Makes Linux publish a message on vring1 at the moment the remote clears
+/// vring1's NO_NOTIFY (Linux saw the flag set and did not ring).
+fn publish_when_notifications_return(l: &mut Linux, payload: &[u8]) {
     let flags_off = l.tx.base + l.tx.layout.used_flags();
-    l.send(0x400, 0x3000, b"first");
-    // A second message is published while NO_NOTIFY is set (so Linux does
-    // not kick); it becomes visible just as the engine clears the flag.
-    let id = l.prepare_tx(0x400, 0x3000, b"second");
+    let id = l.prepare_tx(0x400, 0x3000, payload);
     let slot_off = l.tx.base + l.tx.layout.avail_ring(l.tx.avail_idx);
     l.tx.avail_idx = l.tx.avail_idx.wrapping_add(1);
     let idx_off = l.tx.base + l.tx.layout.avail_idx();
@@ -357,6 +355,16 @@ fn no_lost_wakeup_when_message_arrives_during_drain() {
             (idx_off, l.tx.avail_idx.to_le_bytes().to_vec()),
         ],
     );
+}
+
+#[test]
+fn no_lost_wakeup_when_message_arrives_during_drain() {
+    let (mut l, mut r, mut h) = boot();
+    let flags_off = l.tx.base + l.tx.layout.used_flags();
+    l.send(0x400, 0x3000, b"first");
+    // A second message is published while NO_NOTIFY is set (so Linux does
+    // not kick); it becomes visible just as the engine clears the flag.
+    publish_when_notifications_return(&mut l, b"second");
     let o = service(&mut r, &l, &mut h);
     assert!(l.rings.trigger_fired());
     assert_eq!(o.messages_in, 2);
@@ -373,7 +381,114 @@ fn no_lost_wakeup_when_message_arrives_during_drain() {
         .filter(|w| w.0 == flags_off)
         .map(|w| w.1)
         .collect();
-    assert_eq!(writes[writes.len() - 4..], [1, 0, 1, 0]);
+    // Off, on, off again for the late message, on; then two messages in
+    // one call mean Linux is streaming: off until the polls go quiet.
+    assert_eq!(writes[writes.len() - 5..], [1, 0, 1, 0, 1]);
+    assert!(o.poll_soon);
+}
+
+/// Polls `n` times without a doorbell; returns the last outcome.
+fn poll(r: &mut TestRemote, l: &Linux, h: &mut TestHost, n: u32) -> Outcome {
+    let mut o = Outcome::default();
+    for _ in 0..n {
+        o = r.service(&l.rings, &l.pool, h);
+    }
+    o
+}
+
+#[test]
+fn one_message_per_doorbell_keeps_notifications_on() {
+    let (mut l, mut r, mut h) = boot();
+    for i in 0..5u8 {
+        let got = echo_roundtrip(&mut l, &mut r, &mut h, &[b'a' + i]);
+        assert_eq!(got.payload, [b'a' + i]);
+        assert_eq!(
+            l.tx.used_flags(&l.rings),
+            0,
+            "Linux must ring for the next one"
+        );
+    }
+    assert_eq!(r.counters().stream_polls_started, 0);
+}
+
+#[test]
+fn streaming_is_polled_with_notifications_off_until_quiet() {
+    let (mut l, mut r, mut h) = boot();
+    for p in [b"s1", b"s2", b"s3"] {
+        l.send(0x400, 0x3000, p);
+    }
+    let o = service(&mut r, &l, &mut h);
+    assert_eq!(o.messages_in, 3);
+    assert!(o.poll_soon);
+    assert_eq!(l.tx.used_flags(&l.rings), VRING_USED_F_NO_NOTIFY);
+    assert_eq!(r.counters().stream_polls_started, 1);
+    assert_eq!(l.recv().len(), 3);
+    l.post_rx(64);
+    // Linux sees NO_NOTIFY and does not ring: the poll finds the message.
+    l.send(0x400, 0x3000, b"s4");
+    let o = poll(&mut r, &l, &mut h, 1);
+    assert_eq!(o.messages_in, 1);
+    assert!(o.poll_soon);
+    assert_eq!(l.recv()[0].payload, b"s4");
+    let o = poll(&mut r, &l, &mut h, STREAM_IDLE_POLLS - 1);
+    assert!(o.poll_soon, "not quiet for long enough yet");
+    assert_eq!(l.tx.used_flags(&l.rings), VRING_USED_F_NO_NOTIFY);
+    let o = poll(&mut r, &l, &mut h, 1);
+    assert!(!o.poll_soon);
+    assert!(!o.retry_needed);
+    assert_eq!(l.tx.used_flags(&l.rings), 0);
+    assert_eq!(r.counters().stream_polls_started, 1);
+}
+
+#[test]
+fn doorbells_to_linux_are_batched_while_linux_streams() {
+    let (mut l, mut r, mut h) = boot();
+    let rung = h.doorbells;
+    for p in [b"s1", b"s2", b"s3"] {
+        l.send(0x400, 0x3000, p);
+    }
+    // Streaming from here on: 3 in and 3 echoed are fewer than a batch.
+    assert!(!service(&mut r, &l, &mut h).doorbell_rung);
+    assert_eq!(h.doorbells, rung);
+    assert_eq!(l.recv().len(), 3, "the echoes are in vring0 all the same");
+    l.post_rx(64);
+    l.send(0x400, 0x3000, b"s4");
+    assert!(
+        poll(&mut r, &l, &mut h, 1).doorbell_rung,
+        "8 messages moved"
+    );
+    assert_eq!(h.doorbells, rung + 1);
+    assert_eq!(l.recv().len(), 1);
+    l.post_rx(64);
+    l.send(0x400, 0x3000, b"s5");
+    poll(&mut r, &l, &mut h, NOTIFY_HOLD_POLLS);
+    assert_eq!(h.doorbells, rung + 1, "held for NOTIFY_HOLD_POLLS calls");
+    assert!(poll(&mut r, &l, &mut h, 1).doorbell_rung);
+    assert_eq!(h.doorbells, rung + 2);
+    assert_eq!(l.recv()[0].payload, b"s5");
+    assert!(r.counters().doorbells_held > 0);
+}
+
+#[test]
+fn message_posted_as_polling_ends_is_not_lost() {
+    let (mut l, mut r, mut h) = boot();
+    for p in [b"s1", b"s2"] {
+        l.send(0x400, 0x3000, p);
+    }
+    assert!(service(&mut r, &l, &mut h).poll_soon);
+    assert_eq!(l.recv().len(), 2);
+    l.post_rx(64);
+    poll(&mut r, &l, &mut h, STREAM_IDLE_POLLS - 1);
+    // Linux posts a message (no doorbell: NO_NOTIFY was still set) just as
+    // the remote turns notifications back on.
+    publish_when_notifications_return(&mut l, b"late");
+    let o = poll(&mut r, &l, &mut h, 1);
+    assert!(l.rings.trigger_fired());
+    assert!(!o.poll_soon);
+    assert!(o.retry_needed, "the late message needs another call");
+    let o = poll(&mut r, &l, &mut h, 1);
+    assert_eq!(o.messages_in, 1);
+    assert_eq!(l.recv()[0].payload, b"late");
 }
 
 #[test]
