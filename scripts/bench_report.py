@@ -25,6 +25,8 @@ for i in range(1, runs + 1):
         elif m == "doorbells":
             add(("doorbells_l2r", r["case"]), r["linux_to_remote_per_msg"])
             add(("doorbells_r2l", r["case"]), r["remote_to_linux_per_msg"])
+            add(("doorbells_remote_took", r["case"]), r["remote_took_per_msg"])
+            add(("doorbells_linux_received", r["case"]), r["linux_received_per_msg"])
         elif m == "rtt":
             add(("rtt_p50_us", r["size"]), r["result"]["rtt_us"]["p50"])
             add(("rtt_p99_us", r["size"]), r["result"]["rtt_us"]["p99"])
@@ -84,10 +86,14 @@ for size in (14, 128, 496):
         f"| {size} | {fmt(('rtt_p50_us', size))} | {fmt(('rtt_p99_us', size))} | "
         f"{fmt(('echo_throughput_msgs_per_s', size))} | {fmt(('oneway_tx_msgs_per_s', size))} | "
         f"{fmt(('oneway_rx_msgs_per_s', size))} |")
-lines += ["", "Doorbells per message (driver's `doorbells_sent`, simulator's `doorbells_out`):", "",
-          "| case | Linux→remote | remote→Linux |", "|---|---|---|"]
+lines += ["", "Doorbells per message. Sent: the driver's `doorbells_sent` and the simulator's",
+          "`doorbells_out`. Received: the simulator's `doorbells_in` (rings Linux wrote before the",
+          "remote looked count once) and the driver's `doorbells_received`.", "",
+          "| case | Linux→remote sent | remote took | remote→Linux sent | Linux received |",
+          "|---|---|---|---|---|"]
 for case in sorted({k[1] for k in samples if k[0] == "doorbells_l2r"}):
-    lines.append(f"| {case} | {fmt(('doorbells_l2r', case), 3)} | {fmt(('doorbells_r2l', case), 3)} |")
+    lines.append(f"| {case} | {fmt(('doorbells_l2r', case), 3)} | {fmt(('doorbells_remote_took', case), 3)} | "
+                 f"{fmt(('doorbells_r2l', case), 3)} | {fmt(('doorbells_linux_received', case), 3)} |")
 
 
 def runs_of(key):

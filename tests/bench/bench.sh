@@ -14,28 +14,33 @@ online=$(dmesg | grep "rpmsg host is online" | head -1 | sed 's/^\[ *\([0-9.]*\)
 echo "BENCH {\"metric\":\"insmod_to_online_ms\",\"value\":$(awk "BEGIN{printf \"%.1f\", ($online - $t0) * 1000}")}"
 
 sim() { sed -n "s/^$1 //p" $SIM/stats; }
-# doorbells LABEL MESSAGES TX0 RX0: doorbells per message each way since TX0/RX0.
+# The doorbell counters, in order: sent by Linux, taken by the remote, sent
+# by the remote, received by Linux.
+counters() { echo "$(cat $DRV/doorbells_sent) $(sim doorbells_in) $(sim doorbells_out) $(cat $DRV/doorbells_received)"; }
+# doorbells LABEL MESSAGES BEFORE: doorbells per message each way, sent and
+# received, since the counters() snapshot BEFORE.
 doorbells() {
-	tx=$(( $(cat $DRV/doorbells_sent) - $3 )); rx=$(( $(sim doorbells_out) - $4 ))
-	echo "BENCH {\"metric\":\"doorbells\",\"case\":\"$1\",\"linux_to_remote_per_msg\":$(awk "BEGIN{printf \"%.3f\", $tx / $2}"),\"remote_to_linux_per_msg\":$(awk "BEGIN{printf \"%.3f\", $rx / $2}")}"
+	set -- "$1" "$2" $3 $(counters)
+	per() { awk "BEGIN{printf \"%.3f\", ($2 - $1) / $3}"; }
+	echo "BENCH {\"metric\":\"doorbells\",\"case\":\"$1\",\"linux_to_remote_per_msg\":$(per $3 $7 $2),\"remote_took_per_msg\":$(per $4 $8 $2),\"remote_to_linux_per_msg\":$(per $5 $9 $2),\"linux_received_per_msg\":$(per $6 ${10} $2)}"
 }
 for size in 14 128 496; do
-	tx0=$(cat $DRV/doorbells_sent); rx0=$(sim doorbells_out)
+	before=$(counters)
 	echo "BENCH {\"metric\":\"rtt\",\"size\":$size,\"result\":$(taskset 1 rpmsg_echo --bench --size $size --count 300 --window 1)}"
-	doorbells "rtt-$size" 300 $tx0 $rx0
-	tx0=$(cat $DRV/doorbells_sent); rx0=$(sim doorbells_out)
+	doorbells "rtt-$size" 300 "$before"
+	before=$(counters)
 	echo "BENCH {\"metric\":\"echo_throughput\",\"size\":$size,\"result\":$(taskset 1 rpmsg_echo --bench --size $size --count 2000 --window 16)}"
-	doorbells "echo16-$size" 2000 $tx0 $rx0
-	tx0=$(cat $DRV/doorbells_sent); rx0=$(sim doorbells_out)
+	doorbells "echo16-$size" 2000 "$before"
+	before=$(counters)
 	echo "BENCH {\"metric\":\"oneway_tx\",\"size\":$size,\"result\":$(taskset 1 rpmsg_echo --bench --oneway --dst 0x3003 --size $size --count 2000)}"
-	doorbells "tx-$size" 2000 $tx0 $rx0
+	doorbells "tx-$size" 2000 "$before"
 	rm -f /tmp/ready
 	taskset 1 rpmsg_echo --bench --sink --src 0x2000 --dst 0x3003 --count 2000 --timeout 10000 --ready-file /tmp/ready >/tmp/sink.json &
 	wait_for 10 test -e /tmp/ready
-	tx0=$(cat $DRV/doorbells_sent); rx0=$(sim doorbells_out)
+	before=$(counters)
 	echo "source=0x2000,2000,$size" > /sys/kernel/debug/rpmsg_remote_sim/fault
 	wait
 	echo "BENCH {\"metric\":\"oneway_rx\",\"size\":$size,\"result\":$(cat /tmp/sink.json)}"
-	doorbells "rx-$size" 2000 $tx0 $rx0
+	doorbells "rx-$size" 2000 "$before"
 done
 ok "benchmarks ran"
