@@ -35,8 +35,12 @@ for i in range(1, runs + 1):
             add((m + "_mb_per_s", r["size"]), r["result"]["mb_per_s"])
 
 
+def runs_of(key):
+    return samples.get(key, [])
+
+
 def stat(key):
-    v = samples.get(key, [])
+    v = runs_of(key)
     if not v:
         return None
     lo = min(v)
@@ -96,10 +100,6 @@ for case in sorted({k[1] for k in samples if k[0] == "doorbells_l2r"}):
                  f"{fmt(('doorbells_r2l', case), 3)} | {fmt(('doorbells_linux_received', case), 3)} |")
 
 
-def runs_of(key):
-    return samples.get(key, [])
-
-
 def target(name, ok, detail):
     return f"| {name} | {'met' if ok else 'NOT met'} | {detail} |"
 
@@ -115,9 +115,9 @@ for way, key in (("Linux→remote", "doorbells_l2r"), ("remote→Linux", "doorbe
     lines.append(target(f"one in flight (rtt-*): exactly 1 doorbell/msg {way}",
                         bool(v) and all(abs(x - 1.0) < 0.0005 for x in v),
                         f"runs from {min(v, default=float('nan')):.3f} to {max(v, default=float('nan')):.3f}"))
-spreads = {f"{m}-{size}": stat((f"{m}_msgs_per_s", size))["spread"]
+spreads = {f"{m}-{size}": summary["spread"]
            for m in ("echo_throughput", "oneway_tx", "oneway_rx") for size in (14, 128, 496)
-           if stat((f"{m}_msgs_per_s", size))}
+           if (summary := stat((f"{m}_msgs_per_s", size)))}
 worst = max(spreads, key=lambda k: spreads[k] or 0.0) if spreads else None
 lines.append(target("throughput spread (max/min over the runs) under 1.3",
                     runs > 1 and worst is not None and all(v is not None and v < 1.3 for v in spreads.values()),

@@ -17,11 +17,12 @@ sim() { sed -n "s/^$1 //p" $SIM/stats; }
 # The doorbell counters, in order: sent by Linux, taken by the remote, sent
 # by the remote, received by Linux.
 counters() { echo "$(cat $DRV/doorbells_sent) $(sim doorbells_in) $(sim doorbells_out) $(cat $DRV/doorbells_received)"; }
+# per FROM TO MESSAGES: how much a counter grew per message.
+per() { awk "BEGIN{printf \"%.3f\", ($2 - $1) / $3}"; }
 # doorbells LABEL MESSAGES BEFORE: doorbells per message each way, sent and
 # received, since the counters() snapshot BEFORE.
 doorbells() {
 	set -- "$1" "$2" $3 $(counters)
-	per() { awk "BEGIN{printf \"%.3f\", ($2 - $1) / $3}"; }
 	echo "BENCH {\"metric\":\"doorbells\",\"case\":\"$1\",\"linux_to_remote_per_msg\":$(per $3 $7 $2),\"remote_took_per_msg\":$(per $4 $8 $2),\"remote_to_linux_per_msg\":$(per $5 $9 $2),\"linux_received_per_msg\":$(per $6 ${10} $2)}"
 }
 for size in 14 128 496; do

@@ -3,7 +3,7 @@
 # unbind gets an error, not a crash. Cycles: rig.cycles= on the kernel
 # command line (make test CYCLES=N); by default 200 on the mailbox path, 50
 # on the softirq path (see module-cycles). The traffic is rpmsg_echo, which
-# creates and destroys its endpoint through /dev/rpmsg_ctrl0, so its destroy
+# creates and destroys its endpoint through /dev/rpmsg_ctrlN, so its destroy
 # ioctl races the control device's removal (kernel/patches/0002).
 default=200; [ "$DOORBELLS" = mailbox ] || default=50
 cycles=$(sed -n 's/.*rig\.cycles=\([0-9]*\).*/\1/p' /proc/cmdline); cycles=${cycles:-$default}
@@ -23,6 +23,7 @@ check "bind again" wait_for 10 sh -c '[ $(dmesg | grep -c "creating channel rpms
 # device is away and is started again. While it still holds a removed
 # control device open, the new one takes the next number (rpmsg_ctrl1).
 ctrl_dev() { ls /dev/rpmsg_ctrl* 2>/dev/null | head -1; }
+ctrl_present() { [ -n "$(ctrl_dev)" ]; }
 channel_up() { grep -qx rpmsg_chrdev /sys/class/rpmsg/rpmsg[0-9]*/name 2>/dev/null; }
 # Each run that completes its 10 round trips leaves a line in /tmp/echoed.
 ( while [ ! -e /tmp/stop ]; do
@@ -36,7 +37,7 @@ while [ $n -lt $cycles ]; do
 	n=$((n + 1))
 	echo 47a00000.rpmsg > $DRV/unbind || { fails=$((fails + 1)); echo "# cycle $n: unbind failed"; }
 	echo 47a00000.rpmsg > $DRV/bind || { fails=$((fails + 1)); echo "# cycle $n: bind failed"; }
-	wait_for 10 sh -c 'ls /dev/rpmsg_ctrl* >/dev/null 2>&1' || { fails=$((fails + 1)); echo "# cycle $n: no control device"; }
+	wait_for 10 ctrl_present || { fails=$((fails + 1)); echo "# cycle $n: no control device"; }
 	# Unbind again only once the remote is up, so traffic is flowing.
 	wait_for 10 channel_up || { fails=$((fails + 1)); echo "# cycle $n: no channel"; }
 done
