@@ -31,7 +31,10 @@ check "service runs found returned tx buffers" test "$(drv_stat vdev0/tvq_interr
 check_eq "no used-index violations" 0 "$(drv_stat vdev0/bad_used_index)"
 check_eq "the doorbell mailbox is empty when idle" 0 "$(drv_stat doorbells_outstanding)"
 if [ "$DOORBELLS" = mailbox ]; then
+	# One at a time: the channel holds a single message, so a second ring
+	# before Linux takes the first would overwrite it.
 	echo bad-magic > /sys/kernel/debug/rpmsg_remote_sim/fault
+	wait_for 5 test "$(drv_stat bad_doorbells)" = 1
 	echo bad-link-id > /sys/kernel/debug/rpmsg_remote_sim/fault
 	wait_for 5 test "$(drv_stat bad_doorbells)" = 2
 	check_eq "a bad magic is counted" 1 "$(drv_stat bad_magic)"
