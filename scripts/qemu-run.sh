@@ -57,9 +57,14 @@ if ! fdtget "$RIG/virt.dtb" /__symbols__ gic >/dev/null 2>&1; then
 fi
 
 # The board overlay of the doorbell path, then the scenario's test variant
-# on top (it may use the board overlay's labels).
+# on top (it may use the board overlay's labels). A variant NAME may have a
+# NAME-softirq.dtso for the mailbox-less board.
 overlays=("$board_overlay")
-[ -z "$overlay_name" ] || overlays+=("$PROJECT_ROOT/tests/overlays/$overlay_name.dtso")
+if [ -n "$overlay_name" ]; then
+	variant="$PROJECT_ROOT/tests/overlays/$overlay_name"
+	[ "$doorbells" = mailbox ] || [ ! -f "$variant-$doorbells.dtso" ] || variant+="-$doorbells"
+	overlays+=("$variant.dtso")
+fi
 dtbos=()
 for src in "${overlays[@]}"; do
 	[ -f "$src" ] || die "no overlay $src"

@@ -119,3 +119,29 @@ expect() {
 	if [ -n "$line" ] && [ -n "$failed" ]; then ok "$node: fails with $errno, says '$text'"
 	else not_ok "$node: fails with $errno, says '$text'" "message: ${line:-none}" "probe result: ${failed:-none}" "$(klog | grep "$node" | head -5)"; fi
 }
+
+# probe_failures NODE ERRNO: how many times NODE's probe failed with ERRNO.
+probe_failures() {
+	klog | grep -cE "($1): probe with driver rockchip-rpmsg failed with error $2\$"
+}
+
+# announced_twice: the remote's channel was created twice since boot.
+announced_twice() {
+	[ "$(klog | grep -c 'creating channel rpmsg_chrdev addr 0x3000')" -ge 2 ]
+}
+
+# broken_dt_case NODE ERRNO TEXT: the scenario of one broken-device-tree
+# overlay. NODE fails its probe with ERRNO and TEXT, the valid node beside it
+# works, the module unloads, and a second insmod fails NODE the same way.
+# (The runner adds the splat and kmemleak checks.)
+broken_dt_case() {
+	check "rig up (the valid node probes next to $1)" load_rig log_messages=0
+	expect "$1" "$2" "$3"
+	check "the valid node still echoes" rpmsg_echo --count 3 --quiet
+	check "rmmod rockchip_rpmsg after the failed probe" rmmod rockchip_rpmsg
+	check "insmod again" insmod /modules/rockchip_rpmsg.ko
+	check "insmod again: the remote announces its channel a second time" wait_for 10 announced_twice
+	check "insmod again: the valid node echoes" rpmsg_echo --count 2 --quiet
+	check_eq "insmod again: $1 fails the same way" 2 "$(probe_failures "$1" "$2")"
+	check "unload" unload_rig
+}

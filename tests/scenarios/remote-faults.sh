@@ -50,6 +50,7 @@ check "NS flood: traffic resumes" next_echo
 dmesg -c >/dev/null
 echo used-idx-beyond-ring > $FAULT
 rpmsg_echo --src 0x1300 --count 1 --timeout 1000 >/dev/null 2>&1
+wait_for 5 klog_has "beyond available index"
 check_klog "used index beyond the ring: the driver reports it" "beyond available index"
 check_eq "used index beyond the ring: counted" 1 "$(drv_stat vdev0/bad_used_index)"
 check_eq "used index beyond the ring: the instance stops" true "$(drv_stat vdev0/halted)"
@@ -61,6 +62,7 @@ check "used index beyond the ring: traffic resumes after the reload" next_echo
 dmesg -c >/dev/null
 echo desc-id-out-of-range > $FAULT
 rpmsg_echo --src 0x1400 --count 1 --timeout 1000 >/dev/null 2>&1
+wait_for 5 klog_has "id 71 out of range"
 check_klog "descriptor id out of range: the virtio core reports it" "id 71 out of range"
 echo clear > $FAULT
 check "descriptor id out of range: reload the driver" reload
@@ -70,6 +72,7 @@ check "descriptor id out of range: traffic resumes after the reload" next_echo
 dmesg -c >/dev/null
 echo used-len-too-large > $FAULT
 rpmsg_echo --src 0x1500 --count 1 --timeout 1000 >/dev/null 2>&1
+wait_for 5 klog_has "inbound msg too big: (4096"
 check_klog "used length beyond the buffer: the rpmsg core reports it" "inbound msg too big: (4096"
 echo clear > $FAULT
 check "used length beyond the buffer: traffic resumes without a reload" next_echo

@@ -1,0 +1,5 @@
+# timeout: 120
+# doorbells: softirq
+# overlay: broken-nointerrupts
+# A "rockchip,rpmsg-softirq" node without interrupts fails its probe.
+broken_dt_case bad-nointerrupts -22 "interrupts: missing (tx and rx doorbell lines)"
