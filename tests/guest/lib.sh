@@ -58,6 +58,10 @@ wait_for() {
 	return 1
 }
 
+# wait_until SECONDS CONDITION: like wait_for, for a shell condition whose
+# $(...) must be read afresh on every poll ('[ "$(drv_stat x)" = 1 ]').
+wait_until() { wait_for "$1" eval "$2"; }
+
 klog_has() { klog | grep -qF -- "$1"; }
 
 DRV_DBG=/sys/kernel/debug/rockchip_rpmsg/47a00000.rpmsg

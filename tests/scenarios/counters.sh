@@ -34,9 +34,9 @@ if [ "$DOORBELLS" = mailbox ]; then
 	# One at a time: the channel holds a single message, so a second ring
 	# before Linux takes the first would overwrite it.
 	echo bad-magic > /sys/kernel/debug/rpmsg_remote_sim/fault
-	wait_for 5 test "$(drv_stat bad_doorbells)" = 1
+	wait_until 5 '[ "$(drv_stat bad_doorbells)" = 1 ]'
 	echo bad-link-id > /sys/kernel/debug/rpmsg_remote_sim/fault
-	wait_for 5 test "$(drv_stat bad_doorbells)" = 2
+	wait_until 5 '[ "$(drv_stat bad_doorbells)" = 2 ]'
 	check_eq "a bad magic is counted" 1 "$(drv_stat bad_magic)"
 	check_eq "a wrong link id is counted" 1 "$(drv_stat bad_link_id)"
 	check "traffic resumes after bad doorbells" rpmsg_echo --count 3 --quiet

@@ -13,7 +13,7 @@ check_klog "the mailbox driver says what it found" \
 # would drop it ("B2A message is NULL").
 mrx0=$(mbox_stat ch0_received); rx0=$(drv_stat doorbells_received); bad0=$(drv_stat bad_doorbells)
 echo storm=1 > $FAULT
-wait_for 5 test "$(drv_stat doorbells_received)" -gt "$rx0"
+wait_until 5 '[ "$(drv_stat doorbells_received)" -gt "$rx0" ]'
 check_eq "unsolicited: the client received the doorbell" $((rx0 + 1)) "$(drv_stat doorbells_received)"
 check_eq "unsolicited: the mailbox counted it on channel 0" $((mrx0 + 1)) "$(mbox_stat ch0_received)"
 check_eq "unsolicited: it carried the remote's {link-id, magic}" "$bad0" "$(drv_stat bad_doorbells)"
@@ -27,9 +27,9 @@ wait_for 10 test -e /tmp/ready
 echo hold-b2a > $FAULT
 p0=$(sim_stat rings_while_pending); rx0=$(drv_stat doorbells_received); sent0=$(sim_stat source_sent)
 echo "source=0x2000,1,64" > $FAULT
-wait_for 5 test "$(sim_stat source_sent)" -ge $((sent0 + 1))
+wait_until 5 '[ "$(sim_stat source_sent)" -ge $((sent0 + 1)) ]'
 echo "source=0x2000,1,64" > $FAULT
-wait_for 5 test "$(sim_stat source_sent)" -ge $((sent0 + 2))
+wait_until 5 '[ "$(sim_stat source_sent)" -ge $((sent0 + 2)) ]'
 check "pending: the remote rang again while its first doorbell was pending" \
 	test "$(sim_stat rings_while_pending)" -gt "$p0"
 check_eq "pending: no interrupt reached Linux while held" "$rx0" "$(drv_stat doorbells_received)"
@@ -53,7 +53,7 @@ echo2=$!
 usleep 300000
 check_eq "tx held: the next doorbell waits instead of overwriting A2B" $((s0 + 1)) "$(mbox_stat ch1_sent)"
 echo release-a2b > $FAULT
-wait_for 5 test "$(mbox_stat ch1_tx_completed)" -ge $((c0 + 2))
+wait_until 5 '[ "$(mbox_stat ch1_tx_completed)" -ge $((c0 + 2)) ]'
 check_eq "tx released: both transmissions completed" $((c0 + 2)) "$(mbox_stat ch1_tx_completed)"
 check_eq "tx released: the waiting doorbell went out" $((s0 + 2)) "$(mbox_stat ch1_sent)"
 wait $echo2
