@@ -9,7 +9,7 @@ load_doorbells
 taskset 2 insmod /modules/rpmsg_remote_sim.ko log_messages=0
 t0=$(cut -d' ' -f1 /proc/uptime)
 insmod /modules/rockchip_rpmsg.ko
-wait_for 10 klog_has "creating channel rpmsg_chrdev addr 0x3000"
+wait_for 10 klog_has "$CHRDEV_ANNOUNCED"
 online=$(dmesg | grep "rpmsg host is online" | head -1 | sed 's/^\[ *\([0-9.]*\)\].*/\1/')
 echo "BENCH {\"metric\":\"insmod_to_online_ms\",\"value\":$(awk "BEGIN{printf \"%.1f\", ($online - $t0) * 1000}")}"
 

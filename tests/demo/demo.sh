@@ -6,7 +6,7 @@ echo "### insmod rpmsg_remote_sim.ko   (the simulated RT-Thread core; a board ha
 insmod /modules/rpmsg_remote_sim.ko
 echo "### insmod rockchip_rpmsg.ko"
 insmod /modules/rockchip_rpmsg.ko
-wait_for 10 klog_has "creating channel rpmsg_chrdev addr 0x3000"
+wait_for 10 klog_has "$CHRDEV_ANNOUNCED"
 echo "### dmesg | grep -E 'rockchip-rpmsg|virtio_rpmsg_bus' | sed 's/^\[ *[0-9.]*\] //'"
 dmesg | grep -E 'rockchip-rpmsg|virtio_rpmsg_bus' | sed 's/^\[ *[0-9.]*\] //'
 echo "### rpmsg_echo"

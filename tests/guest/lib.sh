@@ -34,6 +34,13 @@ check_klog() {
 	if klog | grep -qF -- "$2"; then ok "$1"; else not_ok "$1" "kernel log lacks: $2"; fi
 }
 
+# check_klog_soon DESCRIPTION FIXED-STRING: check_klog, once the line has
+# had 5 s to appear (for what the remote or a worker reports later).
+check_klog_soon() {
+	wait_for 5 klog_has "$2"
+	check_klog "$1" "$2"
+}
+
 # check_klog_order DESCRIPTION LINE...: each line appears, in this order.
 check_klog_order() {
 	desc=$1; shift
@@ -64,6 +71,11 @@ wait_until() { wait_for "$1" eval "$2"; }
 
 klog_has() { klog | grep -qF -- "$1"; }
 
+# The rpmsg core's line for the remote's announcement of its echo channel.
+CHRDEV_ANNOUNCED="creating channel rpmsg_chrdev addr 0x3000"
+# announced_times N: that line is in the kernel log at least N times.
+announced_times() { [ "$(klog | grep -cF -- "$CHRDEV_ANNOUNCED")" -ge "$1" ]; }
+
 DRV_DBG=/sys/kernel/debug/rockchip_rpmsg/47a00000.rpmsg
 SIM_DBG=/sys/kernel/debug/rpmsg_remote_sim/rpmsg-remote-sim
 
@@ -92,7 +104,7 @@ load_rig() {
 	load_doorbells || return 1
 	insmod /modules/rpmsg_remote_sim.ko "$@" || return 1
 	insmod /modules/rockchip_rpmsg.ko || return 1
-	wait_for 10 klog_has "creating channel rpmsg_chrdev addr 0x3000"
+	wait_for 10 klog_has "$CHRDEV_ANNOUNCED"
 }
 
 unload_rig() {
@@ -119,19 +131,15 @@ rpmsg_devs() { ls /sys/class/rpmsg 2>/dev/null | grep -v ctrl | sort; }
 expect() {
 	node=$1 errno=$2 text=$3
 	line=$(klog | grep "\.$node: \|^[^ ]* $node: " | grep -F -- "$text" | head -1)
-	failed=$(klog | grep -E "($node): probe with driver rockchip-rpmsg failed with error $errno\$" | head -1)
+	failed=$(probe_failed "$node" "$errno" | head -1)
 	if [ -n "$line" ] && [ -n "$failed" ]; then ok "$node: fails with $errno, says '$text'"
 	else not_ok "$node: fails with $errno, says '$text'" "message: ${line:-none}" "probe result: ${failed:-none}" "$(klog | grep "$node" | head -5)"; fi
 }
 
-# probe_failures NODE ERRNO: how many times NODE's probe failed with ERRNO.
-probe_failures() {
-	klog | grep -cE "($1): probe with driver rockchip-rpmsg failed with error $2\$"
-}
-
-# announced_twice: the remote's channel was created twice since boot.
-announced_twice() {
-	[ "$(klog | grep -c 'creating channel rpmsg_chrdev addr 0x3000')" -ge 2 ]
+# probe_failed NODE ERRNO: the driver core's lines saying NODE's probe
+# failed with ERRNO.
+probe_failed() {
+	klog | grep -E "($1): probe with driver rockchip-rpmsg failed with error $2\$"
 }
 
 # broken_dt_case NODE ERRNO TEXT: the scenario of one broken-device-tree
@@ -144,8 +152,8 @@ broken_dt_case() {
 	check "the valid node still echoes" rpmsg_echo --count 3 --quiet
 	check "rmmod rockchip_rpmsg after the failed probe" rmmod rockchip_rpmsg
 	check "insmod again" insmod /modules/rockchip_rpmsg.ko
-	check "insmod again: the remote announces its channel a second time" wait_for 10 announced_twice
+	check "insmod again: the remote announces its channel a second time" wait_for 10 announced_times 2
 	check "insmod again: the valid node echoes" rpmsg_echo --count 2 --quiet
-	check_eq "insmod again: $1 fails the same way" 2 "$(probe_failures "$1" "$2")"
+	check_eq "insmod again: $1 fails the same way" 2 "$(probe_failed "$1" "$2" | grep -c .)"
 	check "unload" unload_rig
 }

@@ -17,7 +17,7 @@ if echo x >&3 2>/dev/null; then not_ok "a write to $dev open across an unbind fa
 if dd bs=512 count=1 <&3 >/dev/null 2>&1; then not_ok "a read from $dev open across an unbind fails"; else ok "a read from $dev open across an unbind fails"; fi
 exec 3>&-
 echo 47a00000.rpmsg > $DRV/bind
-check "bind again" wait_for 10 sh -c '[ $(dmesg | grep -c "creating channel rpmsg_chrdev") -ge 2 ]'
+check "bind again" wait_for 10 announced_times 2
 
 # rpmsg_echo in the background for the whole churn: it fails while the
 # device is away and is started again. While it still holds a removed

@@ -2,7 +2,7 @@
 # overlay: qemu-vdev2
 # rockchip,vdev-nums = <2>: two virtio devices, both talk to the remote.
 check "rig up" load_rig log_messages=0
-wait_for 10 sh -c '[ $(dmesg | grep -c "creating channel rpmsg_chrdev addr 0x3000") -ge 2 ]'
+wait_for 10 announced_times 2
 check_klog "vdev1 reports its vrings" "rpdev vdev1: vring0 0x47a10000, vring1 0x47a18000"
 check_klog "virtio1 comes online" "virtio_rpmsg_bus virtio1: rpmsg host is online"
 check_klog "virtio1 gets the announcement" "virtio_rpmsg_bus virtio1: creating channel rpmsg_chrdev addr 0x3000"
