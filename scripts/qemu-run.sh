@@ -58,11 +58,11 @@ fi
 
 # The board overlay of the doorbell path, then the scenario's test variant
 # on top (it may use the board overlay's labels). A variant NAME may have a
-# NAME-softirq.dtso for the mailbox-less board.
+# NAME-PATH.dtso for one doorbell path (NAME-softirq: the mailbox-less board).
 overlays=("$board_overlay")
 if [ -n "$overlay_name" ]; then
 	variant="$PROJECT_ROOT/tests/overlays/$overlay_name"
-	[ "$doorbells" = mailbox ] || [ ! -f "$variant-$doorbells.dtso" ] || variant+="-$doorbells"
+	[ ! -f "$variant-$doorbells.dtso" ] || variant+="-$doorbells"
 	overlays+=("$variant.dtso")
 fi
 dtbos=()

@@ -1,7 +1,5 @@
 # timeout: 900
 # Benchmarks on the QEMU board; every result is one "BENCH {json}" line.
-SIM=/sys/kernel/debug/rpmsg_remote_sim/rpmsg-remote-sim
-DRV=/sys/kernel/debug/rockchip_rpmsg/47a00000.rpmsg
 # The remote core's loop runs on CPU 1 (its work is queued on the CPU that
 # probes it) and the benchmark on CPU 0, as on an AMP board; left to the
 # scheduler, the two sharing a CPU or not made runs differ by 20 %.
@@ -13,10 +11,9 @@ wait_for 10 klog_has "$CHRDEV_ANNOUNCED"
 online=$(dmesg | grep "rpmsg host is online" | head -1 | sed 's/^\[ *\([0-9.]*\)\].*/\1/')
 echo "BENCH {\"metric\":\"insmod_to_online_ms\",\"value\":$(awk "BEGIN{printf \"%.1f\", ($online - $t0) * 1000}")}"
 
-sim() { sed -n "s/^$1 //p" $SIM/stats; }
 # The doorbell counters, in order: sent by Linux, taken by the remote, sent
 # by the remote, received by Linux.
-counters() { echo "$(cat $DRV/doorbells_sent) $(sim doorbells_in) $(sim doorbells_out) $(cat $DRV/doorbells_received)"; }
+counters() { echo "$(drv_stat doorbells_sent) $(sim_stat doorbells_in) $(sim_stat doorbells_out) $(drv_stat doorbells_received)"; }
 # per FROM TO MESSAGES: how much a counter grew per message.
 per() { awk "BEGIN{printf \"%.3f\", ($2 - $1) / $3}"; }
 # doorbells LABEL MESSAGES BEFORE: doorbells per message each way, sent and
