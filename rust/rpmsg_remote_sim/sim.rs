@@ -494,16 +494,18 @@ impl WorkItem for Sim {
             if doorbell.is_some() && this.awaiting_announcement() && !this.link_up_delay() {
                 continue;
             }
+            // Clear the kick even when a doorbell came too: one pass serves both.
             let kicked = this.kicked.xchg(false, Relaxed);
+            let rang = doorbell.is_some() || kicked;
             let retry = waiting_for_buffers && listening && buffer_polls < BUFFER_POLL_LIMIT;
             let poll = streaming && listening;
-            if doorbell.is_some() || kicked || retry || poll {
-                if doorbell.is_some() || kicked {
+            if rang || retry || poll {
+                if rang {
                     buffer_polls = 0;
                 } else if retry {
                     buffer_polls += 1;
                 }
-                if doorbell.is_some() || kicked || poll {
+                if rang || poll {
                     quiet_polls = 0;
                 }
                 let result = this.firmware_pass(doorbell);
@@ -522,7 +524,7 @@ impl WorkItem for Sim {
                 fsleep(Delta::from_micros(us));
                 continue;
             }
-            if doorbell.is_some() || kicked {
+            if rang {
                 // Another ring may have come in during the pass.
                 continue;
             }
