@@ -1,6 +1,9 @@
 #!/bin/bash
-# Builds the guest's userspace tools (rpmsg_echo) as static arm64 binaries into
-# build/userspace/. Idempotent: prints nothing when everything is up to date.
+# Builds the guest's userspace tools as static arm64 binaries into
+# build/userspace/, which scripts/initramfs.sh copies to the guest's /usr/bin:
+# rpmsg_echo (userspace/) and the test tools (tests/tools/). Each crate builds
+# one binary named after its directory. Idempotent: prints nothing when
+# everything is up to date.
 #
 # Toolchain: the rustup target aarch64-unknown-linux-gnu when it is installed
 # or can be added; otherwise -Zbuild-std against the running rustc's rust-src
@@ -8,12 +11,11 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-CRATE="$ROOT/userspace/rpmsg_echo"
+CRATES=(userspace/rpmsg_echo tests/tools/hold_poll)
 OUT_DIR="$ROOT/build/userspace"
 TARGET_DIR="$OUT_DIR/target"
 TARGET=aarch64-unknown-linux-gnu
 LINKER=aarch64-linux-gnu-gcc
-BIN=rpmsg_echo
 
 die() { echo "build-userspace: error: $*" >&2; exit 1; }
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -23,7 +25,9 @@ command -v rustc >/dev/null || die "rustc not found (install Rust with rustup)"
 command -v "$LINKER" >/dev/null ||
 	die "$LINKER not found: install gcc-aarch64-linux-gnu and libc6-dev-arm64-cross (scripts/setup.sh does)"
 command -v file >/dev/null || die "'file' not found: apt-get install file"
-[ -f "$CRATE/Cargo.toml" ] || die "no crate at $CRATE"
+for crate in "${CRATES[@]}"; do
+	[ -f "$ROOT/$crate/Cargo.toml" ] || die "no crate at $ROOT/$crate"
+done
 
 # Prefer the prebuilt std for the target; fall back to building std from rust-src
 # (BUILD_USERSPACE_BUILD_STD=1 forces the fallback, to test it).
@@ -47,30 +51,43 @@ fi
 mkdir -p "$OUT_DIR"
 export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER="$LINKER"
 export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUSTFLAGS="-C target-feature=+crt-static"
-log="$OUT_DIR/cargo-build.log"
-if ! cargo build --release --locked --quiet \
-	--manifest-path "$CRATE/Cargo.toml" \
-	--target "$TARGET" --target-dir "$TARGET_DIR" \
-	${build_std[@]+"${build_std[@]}"} >"$log" 2>&1; then
-	cat "$log" >&2
-	die "cargo build of $BIN for $TARGET failed (log: $log)"
-fi
 
-built="$TARGET_DIR/$TARGET/release/$BIN"
-[ -x "$built" ] || die "cargo finished but $built is missing"
-kind="$(file -b "$built")"
-case "$kind" in
-*ELF\ 64-bit*ARM\ aarch64*) ;;
-*) die "$built is not an aarch64 ELF: $kind" ;;
-esac
-case "$kind" in
-*statically\ linked* | *static-pie\ linked*) ;;
-*) die "$built is not statically linked: $kind" ;;
-esac
+# build CRATE: builds it, checks the binary is a static aarch64 ELF, and
+# installs it into $OUT_DIR when it changed. Only the binaries go there (the
+# initramfs takes every file in it); the log stays in the target directory.
+build() {
+	local crate=$1 bin log built kind dest
+	bin=$(basename "$crate")
+	mkdir -p "$TARGET_DIR"
+	log="$TARGET_DIR/cargo-build-$bin.log"
+	if ! cargo build --release --locked --quiet \
+		--manifest-path "$ROOT/$crate/Cargo.toml" \
+		--target "$TARGET" --target-dir "$TARGET_DIR" \
+		${build_std[@]+"${build_std[@]}"} >"$log" 2>&1; then
+		cat "$log" >&2
+		die "cargo build of $bin for $TARGET failed (log: $log)"
+	fi
 
-dest="$OUT_DIR/$BIN"
-if ! cmp -s "$built" "$dest"; then
-	install -m 0755 "$built" "$dest.tmp"
-	mv -f "$dest.tmp" "$dest"
-	echo "build-userspace: ${dest#"$ROOT"/} ($(file -b "$dest" | cut -d, -f1-2), static)"
-fi
+	built="$TARGET_DIR/$TARGET/release/$bin"
+	[ -x "$built" ] || die "cargo finished but $built is missing"
+	kind="$(file -b "$built")"
+	case "$kind" in
+	*ELF\ 64-bit*ARM\ aarch64*) ;;
+	*) die "$built is not an aarch64 ELF: $kind" ;;
+	esac
+	case "$kind" in
+	*statically\ linked* | *static-pie\ linked*) ;;
+	*) die "$built is not statically linked: $kind" ;;
+	esac
+
+	dest="$OUT_DIR/$bin"
+	if ! cmp -s "$built" "$dest"; then
+		install -m 0755 "$built" "$dest.tmp"
+		mv -f "$dest.tmp" "$dest"
+		echo "build-userspace: ${dest#"$ROOT"/} ($(file -b "$dest" | cut -d, -f1-2), static)"
+	fi
+}
+
+for crate in "${CRATES[@]}"; do
+	build "$crate"
+done

@@ -45,6 +45,14 @@ impl IrqLine {
         kernel::error::to_result(ret)
     }
 
+    /// Waits until a handler of this line running on another CPU returns.
+    /// May sleep; never call it from the line's own handler.
+    pub(crate) fn synchronize(&self) {
+        // SAFETY: `irq` has a descriptor (type invariant); the function
+        // only waits.
+        unsafe { bindings::synchronize_irq(self.irq) };
+    }
+
     /// Whether the controller has the line masked (nobody requested it, or
     /// its handler was freed).
     pub(crate) fn is_masked(&self) -> Result<bool> {

@@ -23,7 +23,7 @@ use kernel::{
 pub(crate) const VQ_COUNT: usize = 2;
 
 /// Where the vrings of one device live in the shared region.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct VringLayout {
     /// Offset of vring `i` in the region.
     pub(crate) offsets: [usize; VQ_COUNT],
@@ -46,54 +46,121 @@ struct VqPtr(NonNull<sys::virtqueue>);
 // creation, interrupts and deletion with its mutex.
 unsafe impl Send for VqPtr {}
 
+/// Bytes a legacy split vring of `num` entries with the used ring aligned
+/// to `align` occupies (`vring_size()` of `uapi/linux/virtio_ring.h`).
+pub(crate) const fn vring_bytes(num: usize, align: usize) -> Option<usize> {
+    let Some(desc_and_avail) = (16 * num + 2 * (3 + num)).checked_next_multiple_of(align) else {
+        return None;
+    };
+    desc_and_avail.checked_add(2 * 3 + 8 * num)
+}
+
+/// The queue table and whether callbacks may run.
+struct Table {
+    vqs: [Option<VqPtr>; VQ_COUNT],
+    /// Set once the driver is ready for callbacks (DRIVER_OK), cleared by
+    /// a reset.
+    live: bool,
+}
+
 /// The virtqueues of one device, created on shared memory by `find_vqs`.
 ///
 /// Holding the region keeps the ring memory mapped for as long as any
 /// virtqueue on it can exist.
+///
+/// # Invariants
+///
+/// Each of the `VQ_COUNT` rings lies inside `region` at its offset and
+/// spans at least `vring_bytes(layout.num, layout.align)` bytes.
 #[pin_data(PinnedDrop)]
 pub(crate) struct Virtqueues {
     region: Arc<SharedRegion>,
     layout: VringLayout,
     #[pin]
-    vqs: Mutex<[Option<VqPtr>; VQ_COUNT]>,
+    table: Mutex<Table>,
 }
 
-impl Virtqueues {
-    /// Describes the vrings of one device at `layout` inside `region`.
-    pub(crate) fn new(region: Arc<SharedRegion>, layout: VringLayout) -> Result<Arc<Self>> {
-        Arc::pin_init(
-            pin_init!(Self {
-                region,
-                layout,
-                vqs <- new_mutex!([None, None]),
-            }),
-            GFP_KERNEL,
-        )
-    }
+/// The virtqueues while their callbacks may run; see [`Virtqueues::service`].
+pub(crate) struct Serving<'a> {
+    queues: &'a Virtqueues,
+    table: &'a Table,
+}
 
+impl Serving<'_> {
     /// The shared region the rings live in.
     pub(crate) fn region(&self) -> &SharedRegion {
-        &self.region
+        &self.queues.region
     }
 
     /// Where the rings live in the region.
     pub(crate) fn layout(&self) -> &VringLayout {
-        &self.layout
+        &self.queues.layout
     }
 
     /// Runs the used-buffer callback of queue `index` if it has work.
     /// Returns whether the queue had anything to process.
     pub(crate) fn interrupt(&self, index: usize) -> bool {
-        let vqs = self.vqs.lock();
-        match vqs.get(index) {
+        match self.table.vqs.get(index) {
             Some(Some(vq)) => {
                 // SAFETY: `vq` is live while it is in the table, and the
-                // table is locked (`VqPtr` invariant).
+                // table is locked for as long as `self` exists.
                 let ret = unsafe { sys::vring_interrupt(0, vq.0.as_ptr().cast()) };
                 ret == bindings::irqreturn_IRQ_HANDLED
             }
             _ => false,
         }
+    }
+}
+
+impl Virtqueues {
+    /// Describes the vrings of one device at `layout` inside `region`.
+    ///
+    /// Fails with `EINVAL` if a ring is smaller than its entries need or
+    /// does not lie inside the region.
+    pub(crate) fn new(region: Arc<SharedRegion>, layout: VringLayout) -> Result<Arc<Self>> {
+        let need = vring_bytes(layout.num as usize, layout.align as usize).ok_or(EINVAL)?;
+        if layout.bytes < need {
+            return Err(EINVAL);
+        }
+        for offset in layout.offsets {
+            let end = offset.checked_add(layout.bytes).ok_or(EINVAL)?;
+            if end > region.size() {
+                return Err(EINVAL);
+            }
+        }
+        // INVARIANT: checked above.
+        Arc::pin_init(
+            pin_init!(Self {
+                region,
+                layout,
+                table <- new_mutex!(Table {
+                    vqs: [None, None],
+                    live: false,
+                }),
+            }),
+            GFP_KERNEL,
+        )
+    }
+
+    /// Runs `f` with the queues locked if the driver is ready for
+    /// callbacks; returns whether it ran. A reset waits for a running `f`
+    /// and keeps later ones from running.
+    pub(crate) fn service(&self, f: impl FnOnce(&Serving<'_>)) -> bool {
+        let table = self.table.lock();
+        if !table.live {
+            return false;
+        }
+        f(&Serving {
+            queues: self,
+            table: &table,
+        });
+        true
+    }
+
+    /// Lets callbacks run (the driver set DRIVER_OK) or stops them (a
+    /// reset); stopping waits for a callback that is running. May sleep.
+    pub(crate) fn set_live(&self, live: bool) {
+        self.table.lock().live = live;
     }
 
     /// Creates queue `index` on zeroed ring memory.
@@ -116,17 +183,22 @@ impl Virtqueues {
             .region
             .virt_at(offset, self.layout.bytes)
             .map_err(|_| EINVAL)?;
-        // SAFETY: `pages` is `bytes` of zeroed ring memory that stays mapped
-        // while `self` (which holds the region) lives, and the queue is
-        // deleted before `self` is dropped; `vdev` is valid per the
-        // caller's contract; `notify_trampoline::<T>` matches the device.
+        // SAFETY: `pages` is `bytes` of zeroed ring memory, at least what
+        // `num` entries need (type invariant), that stays mapped while
+        // `self` (which holds the region) lives, and the queue is deleted
+        // before `self` is dropped; `vdev` is valid per the caller's
+        // contract; `notify_trampoline::<T>` matches the device.
+        //
+        // Strong barriers (`weak_barriers` false), as remoteproc uses: the
+        // remote may be a Cortex-M outside the CPUs' inner-shareable
+        // domain, which SMP barriers do not order memory for.
         let vq = unsafe {
             sys::vring_new_virtqueue(
                 index as c_uint,
                 self.layout.num,
                 self.layout.align,
                 vdev,
-                true,
+                false,
                 info.ctx,
                 pages.cast(),
                 Some(notify_trampoline::<T>),
@@ -135,8 +207,8 @@ impl Virtqueues {
             )
         };
         let vq = NonNull::new(vq).ok_or(ENOMEM)?;
-        let mut vqs = self.vqs.lock();
-        let slot = vqs.get_mut(index).ok_or(EINVAL)?;
+        let mut table = self.table.lock();
+        let slot = table.vqs.get_mut(index).ok_or(EINVAL)?;
         if let Some(old) = slot.take() {
             // SAFETY: `old` is live and no longer reachable from the table.
             unsafe { sys::vring_del_virtqueue(old.0.as_ptr()) };
@@ -148,8 +220,9 @@ impl Virtqueues {
 
     /// Deletes every queue (the driver's `del_vqs`).
     pub(crate) fn delete_all(&self) {
-        let mut vqs = self.vqs.lock();
-        for slot in vqs.iter_mut() {
+        let mut table = self.table.lock();
+        table.live = false;
+        for slot in table.vqs.iter_mut() {
             if let Some(vq) = slot.take() {
                 // SAFETY: `vq` is live and no longer reachable from the table.
                 unsafe { sys::vring_del_virtqueue(vq.0.as_ptr()) };

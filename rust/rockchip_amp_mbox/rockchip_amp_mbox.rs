@@ -29,6 +29,9 @@ mod sys;
 #[path = "../kabi/debugfs_root.rs"]
 mod debugfs_root;
 #[allow(dead_code)]
+#[path = "../kabi/irq_line.rs"]
+mod irq_line;
+#[allow(dead_code)]
 #[path = "../kabi/mailbox.rs"]
 mod mailbox;
 #[allow(dead_code)]
@@ -41,6 +44,7 @@ mod regs;
 mod stats;
 
 use debugfs_root::DebugfsRoot;
+use irq_line::IrqLine;
 use mailbox::MboxMsg;
 use mailbox_controller::{Controller, ControllerOps, CHANNELS};
 use platform_module::PlatformModule;
@@ -96,6 +100,8 @@ kernel::of_device_table!(
 struct Mailbox {
     io: Devres<IoMem<'static>>,
     layout: &'static Layout,
+    /// The B2A interrupt lines, waited for when a channel shuts down.
+    b2a_lines: KVec<IrqLine>,
     /// Serialises read-modify-write of B2A_INTEN.
     #[pin]
     inten: SpinLock<()>,
@@ -197,6 +203,11 @@ impl ControllerOps for MboxOps {
         if self.mbox.check_channel(chan).is_ok() {
             let _ = self.mbox.set_rx_enabled(1 << chan, false);
         }
+        // A handler that read INTEN before the write above may still be
+        // delivering to this channel's client; the client is about to go.
+        for line in self.mbox.b2a_lines.iter() {
+            line.synchronize();
+        }
     }
 
     fn last_tx_done(&self, chan: usize) -> bool {
@@ -287,10 +298,30 @@ impl AmpMailbox {
             .iomap()
             .inspect_err(|e| dev_err!(dev, "reg: cannot map the registers ({:?})\n", e))?
             .into_devres()?;
+        // Entry 0 is required, further ones optional (one line per channel
+        // or one for all).
+        let mut b2a_lines = KVec::new();
+        for index in 0..layout.channels.min(CHANNELS) as u32 {
+            let request = if index == 0 {
+                pdev.irq_by_index(index)
+            } else {
+                match pdev.optional_irq_by_index(index) {
+                    Err(_) => break,
+                    found => found,
+                }
+            };
+            let request = request.inspect_err(|e| {
+                if *e != EPROBE_DEFER {
+                    dev_err!(dev, "interrupts: cannot get entry {} ({:?})\n", index, e);
+                }
+            })?;
+            b2a_lines.push(IrqLine::new(&request), GFP_KERNEL)?;
+        }
         let mbox = Arc::pin_init(
             pin_init!(Mailbox {
                 io,
                 layout,
+                b2a_lines,
                 inten <- new_spinlock!(()),
                 stats: MboxStats::new(),
             }),
@@ -308,10 +339,7 @@ impl AmpMailbox {
         )?;
 
         let mut irqs = KVec::new();
-        for index in 0..layout.channels.min(CHANNELS) as u32 {
-            if index > 0 && pdev.optional_irq_by_index(index).is_err() {
-                break;
-            }
+        for index in 0..mbox.b2a_lines.len() as u32 {
             let handler = B2aIrq {
                 mbox: mbox.clone(),
                 controller: controller.clone(),

@@ -5,10 +5,11 @@
 //! virtqueues when one arrives.
 
 use crate::{
+    doorbell_gate::{self, OnNotify, OnTxDone},
     irq_line::IrqLine,
     layout,
     mailbox::MboxMsg,
-    mailbox_client::{Client, ClientHandler},
+    mailbox_client::{Client, ClientHandler, Sender},
     ring_check,
     stats::{InstanceStats, LinkStats},
     virtio::Virtqueues,
@@ -16,20 +17,14 @@ use crate::{
 use kernel::{
     device::{Bound, Device},
     irq::{self, IrqReturn},
-    pr_err_once, pr_warn_once,
     prelude::*,
     sync::{
-        atomic::{Full, Relaxed},
+        aref::ARef,
+        atomic::{Atomic, Full, Relaxed},
         Arc,
     },
     workqueue::{self, impl_has_work, new_work, Work, WorkItem},
 };
-
-/// Doorbells allowed in the mailbox at once: one being transmitted and one
-/// waiting behind it. A third would carry no news, because the waiting one
-/// is only sent after the remote took the first, so it already makes the
-/// remote look at the rings again.
-const MAX_OUTSTANDING: u32 = 2;
 
 /// One virtio device's state the link needs.
 pub(crate) struct Instance {
@@ -42,6 +37,8 @@ pub(crate) struct Instance {
 /// Shared by the mailbox callbacks, the virtio transports and the rx work.
 #[pin_data]
 pub(crate) struct Link {
+    /// The rpmsg node, for messages.
+    dev: ARef<Device>,
     /// `rockchip,link-id`, the doorbell's command word.
     pub(crate) link_id: u8,
     /// Counters shown in debugfs.
@@ -63,45 +60,66 @@ impl WorkItem for Link {
     fn run(this: Arc<Link>) {
         this.stats.rx_work_runs.add(1, Relaxed);
         for (i, instance) in this.instances.iter().enumerate() {
-            if !instance.stats.driver_ok() || instance.stats.halted.load(Relaxed) {
+            if instance.stats.halted.load(Relaxed) {
                 continue;
             }
-            let broken = (0..2).find_map(|queue| {
-                ring_check::check(instance.vqs.region(), instance.vqs.layout(), queue)
-                    .err()
-                    .map(|bad| (queue, bad))
+            // Under the virtqueues' lock, and only while the virtio driver
+            // has them live: a reset waits for this and stops the next.
+            instance.vqs.service(|vqs| {
+                // Only vring0 is checked: Linux adds to it only from this
+                // callback, so its available index cannot move under the
+                // check. vring1's grows under rpmsg's tx lock meanwhile.
+                if let Err(bad) = ring_check::check(vqs.region(), vqs.layout(), 0) {
+                    // Reading on would hand stale buffers to rpmsg; stop
+                    // this instance until the driver is rebound.
+                    instance.stats.halted.store(true, Relaxed);
+                    instance.stats.bad_used_index.add(1, Relaxed);
+                    dev_err!(
+                        &*this.dev,
+                        "vdev{}: remote wrote used index {} beyond available index {} on vring0; instance stopped until rebind\n",
+                        i,
+                        bad.used,
+                        bad.avail
+                    );
+                    return;
+                }
+                // Used rx buffers first, then tx completions (wakes senders
+                // that wait for a free tx buffer).
+                if vqs.interrupt(0) {
+                    instance.stats.rvq_interrupts.add(1, Relaxed);
+                }
+                if vqs.interrupt(1) {
+                    instance.stats.tvq_interrupts.add(1, Relaxed);
+                }
             });
-            if let Some((queue, bad)) = broken {
-                // Reading on would hand stale buffers to rpmsg; stop this
-                // instance until the driver is rebound.
-                instance.stats.halted.store(true, Relaxed);
-                instance.stats.bad_used_index.add(1, Relaxed);
-                pr_err!(
-                    "vdev{}: remote wrote used index {} beyond available index {} on vring{}; instance stopped until rebind\n",
-                    i,
-                    bad.used,
-                    bad.avail,
-                    queue
-                );
-                continue;
-            }
-            // Used rx buffers first, then tx completions (wakes senders that
-            // wait for a free tx buffer).
-            if instance.vqs.interrupt(0) {
-                instance.stats.rvq_interrupts.add(1, Relaxed);
-            }
-            if instance.vqs.interrupt(1) {
-                instance.stats.tvq_interrupts.add(1, Relaxed);
-            }
+        }
+    }
+}
+
+/// Applies `step` to `state` with compare-and-swap until it sticks; returns
+/// what the winning step decided.
+fn transition<A>(state: &Atomic<u32>, step: impl Fn(u32) -> (u32, A)) -> A {
+    let mut now = state.load(Relaxed);
+    loop {
+        let (next, action) = step(now);
+        match state.cmpxchg(now, next, Full) {
+            Ok(_) => return action,
+            Err(seen) => now = seen,
         }
     }
 }
 
 impl Link {
     /// Creates the link for `instances`.
-    pub(crate) fn new(link_id: u8, instances: KVec<Arc<Instance>>) -> Result<Arc<Self>> {
+    pub(crate) fn new(
+        dev: &Device<Bound>,
+        link_id: u8,
+        instances: KVec<Arc<Instance>>,
+    ) -> Result<Arc<Self>> {
+        let dev: &Device = dev;
         Arc::pin_init(
             pin_init!(Self {
+                dev: dev.into(),
                 link_id,
                 stats: LinkStats::new(),
                 instances,
@@ -129,7 +147,14 @@ impl Link {
                 Ok(()) => self.stats.doorbells_sent.add(1, Relaxed),
                 Err(e) => {
                     self.stats.doorbell_send_errors.add(1, Relaxed);
-                    pr_err_once!("doorbell interrupt {} failed: {:?}\n", line.number(), e);
+                    if self.first_report(&self.stats.reported_send_error) {
+                        dev_err!(
+                            &*self.dev,
+                            "doorbell interrupt {} failed: {:?} (further failures only counted)\n",
+                            line.number(),
+                            e
+                        );
+                    }
                 }
             },
         }
@@ -144,31 +169,53 @@ impl Link {
         }
     }
 
-    /// Rings through the mailbox unless a doorbell is already waiting there.
+    /// Rings through the mailbox, or, with a doorbell in flight, makes the
+    /// gate owe one that goes out when it completes.
     fn ring_mailbox(&self, client: &Client<DoorbellRx>) {
-        let mut outstanding = self.stats.outstanding.load(Relaxed);
-        loop {
-            if outstanding >= MAX_OUTSTANDING {
+        match transition(&self.stats.gate, doorbell_gate::notify) {
+            OnNotify::Send => self.send_doorbell(&client.sender()),
+            OnNotify::Coalesced => {
                 self.stats.doorbells_coalesced.add(1, Relaxed);
-                return;
-            }
-            match self
-                .stats
-                .outstanding
-                .cmpxchg(outstanding, outstanding + 1, Full)
-            {
-                Ok(_) => break,
-                Err(now) => outstanding = now,
             }
         }
-        match client.send(layout::MBOX_TX) {
-            Ok(()) => self.stats.doorbells_sent.add(1, Relaxed),
-            Err(e) => {
-                self.stats.outstanding.fetch_sub(1, Full);
-                self.stats.doorbell_send_errors.add(1, Relaxed);
-                pr_err_once!("doorbell send failed: {:?}\n", e);
-            }
+    }
+
+    /// The doorbell in flight completed: send the owed one, if any.
+    fn doorbell_completed(&self, tx: &Sender<'_, DoorbellRx>) {
+        if transition(&self.stats.gate, doorbell_gate::tx_done) == OnTxDone::SendOwed {
+            self.stats.doorbells_deferred.add(1, Relaxed);
+            self.send_doorbell(tx);
         }
+    }
+
+    /// Hands the doorbell the gate let through to the mailbox.
+    fn send_doorbell(&self, tx: &Sender<'_, DoorbellRx>) {
+        let Err(e) = tx.send(layout::MBOX_TX) else {
+            self.stats.doorbells_sent.add(1, Relaxed);
+            return;
+        };
+        // Only a channel being freed refuses (the gate never queues into
+        // the mailbox core): the gate opens again.
+        self.stats.doorbell_send_errors.add(1, Relaxed);
+        let owed_lost = transition(&self.stats.gate, doorbell_gate::send_failed);
+        if self.first_report(&self.stats.reported_send_error) {
+            dev_err!(
+                &*self.dev,
+                "doorbell send failed: {:?}{} (further failures only counted)\n",
+                e,
+                if owed_lost {
+                    ", with a doorbell owed to earlier notifies"
+                } else {
+                    ""
+                }
+            );
+        }
+    }
+
+    /// True the first time it is called with `flag` on this link: messages
+    /// a remote can provoke at any rate are printed once, then counted.
+    fn first_report(&self, flag: &Atomic<bool>) -> bool {
+        !flag.xchg(true, Relaxed)
     }
 }
 
@@ -221,33 +268,41 @@ impl ClientHandler for DoorbellRx {
             stats.bad_doorbells.add(1, Relaxed);
             return;
         };
+        let link = &self.link;
         if msg.data != layout::DOORBELL_MAGIC {
             stats.bad_doorbells.add(1, Relaxed);
             stats.bad_magic.add(1, Relaxed);
-            pr_warn_once!(
-                "doorbell with bad magic {:#x} ignored (counted in debugfs)\n",
-                msg.data
-            );
+            if link.first_report(&stats.reported_bad_magic) {
+                dev_warn!(
+                    &*link.dev,
+                    "doorbell with bad magic {:#x} ignored (further ones only counted in debugfs)\n",
+                    msg.data
+                );
+            }
             return;
         }
-        if msg.cmd != u32::from(self.link.link_id) {
+        if msg.cmd != u32::from(link.link_id) {
             stats.bad_doorbells.add(1, Relaxed);
             stats.bad_link_id.add(1, Relaxed);
-            pr_warn_once!(
-                "doorbell for link {:#x} ignored, ours is {:#x}\n",
-                msg.cmd,
-                self.link.link_id
-            );
+            if link.first_report(&stats.reported_bad_link_id) {
+                dev_warn!(
+                    &*link.dev,
+                    "doorbell for link {:#x} ignored, ours is {:#x} (further ones only counted in debugfs)\n",
+                    msg.cmd,
+                    link.link_id
+                );
+            }
             return;
         }
         self.link.doorbell_arrived();
     }
 
-    fn tx_done(&self, result: i32) {
-        let stats = &self.link.stats;
-        stats.release_outstanding();
+    fn tx_done(&self, result: i32, tx: &Sender<'_, Self>) {
         if result < 0 {
-            stats.doorbell_tx_errors.add(1, Relaxed);
+            self.link.stats.doorbell_tx_errors.add(1, Relaxed);
         }
+        // A failed transmission frees the channel too; what was owed still
+        // goes out.
+        self.link.doorbell_completed(tx);
     }
 }

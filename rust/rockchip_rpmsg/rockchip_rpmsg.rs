@@ -41,6 +41,9 @@ mod virtio;
 #[path = "../kabi/workqueue_ext.rs"]
 mod workqueue_ext;
 
+#[allow(dead_code, unreachable_pub, clippy::all)]
+#[path = "../rpmsg_proto/src/doorbell_gate.rs"]
+mod doorbell_gate;
 mod layout;
 mod link;
 // Legacy split-ring offsets, shared with the simulator and its host tests.
@@ -186,7 +189,7 @@ impl RockchipRpmsg {
                 GFP_KERNEL,
             )?;
         }
-        let link = Link::new(cfg.link_id, instances)?;
+        let link = Link::new(dev, cfg.link_id, instances)?;
 
         let (bell, rx_irq) = match doorbells {
             Doorbells::Mailbox => (Bell::Mailbox(Self::mailbox(dev, &link)?), None),
@@ -196,8 +199,16 @@ impl RockchipRpmsg {
             }
         };
 
-        let mut vdevs = KVec::with_capacity(cfg.vdev_nums, GFP_KERNEL)?;
-        for (i, instance) in link.instances.iter().enumerate() {
+        // From here on `Drop` tears down whatever exists, on every error.
+        let mut this = Self {
+            vdevs: KVec::with_capacity(cfg.vdev_nums, GFP_KERNEL)?,
+            bell,
+            rx_irq,
+            link,
+            _debugfs: None,
+            _pool: pool,
+        };
+        for (i, instance) in this.link.instances.iter().enumerate() {
             dev_info!(
                 dev,
                 "rpdev vdev{}: vring0 {:#x}, vring1 {:#x}\n",
@@ -207,39 +218,33 @@ impl RockchipRpmsg {
             );
             let transport = RpmsgVdev {
                 instance: instance.clone(),
-                link: link.clone(),
-                bell: bell.clone(),
+                link: this.link.clone(),
+                bell: this.bell.clone(),
             };
-            match Registration::register(dev, VIRTIO_ID_RPMSG, transport) {
-                Ok(reg) => vdevs.push(reg, GFP_KERNEL)?,
-                Err(e) => {
-                    dev_err!(
-                        dev,
-                        "vdev{}: cannot register the virtio device ({:?})\n",
-                        i,
-                        e
-                    );
-                    drop(vdevs);
-                    bell.close();
-                    drop(rx_irq);
-                    workqueue_ext::flush(&link.rx_work);
-                    return Err(e);
-                }
-            }
+            let reg = Registration::register(dev, VIRTIO_ID_RPMSG, transport).inspect_err(|e| {
+                dev_err!(
+                    dev,
+                    "vdev{}: cannot register the virtio device ({:?})\n",
+                    i,
+                    e
+                );
+            })?;
+            this.vdevs.push(reg, GFP_KERNEL)?;
         }
 
-        let debugfs = DebugfsRoot::with(|root| {
-            KBox::pin_init(stats::publish(root, dev.name(), link.clone()), GFP_KERNEL)
+        // The counters are a diagnostic: without them the link still works.
+        match DebugfsRoot::with(|root| {
+            KBox::pin_init(
+                stats::publish(root, dev.name(), this.link.clone()),
+                GFP_KERNEL,
+            )
         })
-        .transpose()?;
-        Ok(Self {
-            vdevs,
-            bell,
-            rx_irq,
-            link,
-            _debugfs: debugfs,
-            _pool: pool,
-        })
+        .transpose()
+        {
+            Ok(debugfs) => this._debugfs = debugfs,
+            Err(e) => dev_warn!(dev, "debugfs: counters not published ({:?})\n", e),
+        }
+        Ok(this)
     }
 
     /// The `rpmsg-rx`/`rpmsg-tx` mailbox channels.

@@ -3,26 +3,27 @@
 //! Counters and their debugfs view
 //! (`/sys/kernel/debug/rockchip_rpmsg/<device>/`).
 
-use crate::link::Link;
+use crate::{doorbell_gate, link::Link};
+use core::fmt;
 use kernel::{
     debugfs::{Dir, Scope, ScopedDir},
     prelude::*,
     str::CString,
     sync::{
-        atomic::{Atomic, Full, Relaxed},
+        atomic::{Acquire, Atomic, Relaxed, Release},
         Arc,
     },
 };
 
-/// `VIRTIO_CONFIG_S_DRIVER_OK`.
-const STATUS_DRIVER_OK: u32 = 4;
-
 /// Per-link counters.
 pub(crate) struct LinkStats {
-    /// Doorbells handed to the mailbox.
+    /// Doorbells handed to the mailbox (or interrupt line).
     pub(crate) doorbells_sent: Atomic<u64>,
-    /// Notifies answered by a doorbell already waiting in the mailbox.
+    /// Notifies that found a doorbell in flight and were owed the next one.
     pub(crate) doorbells_coalesced: Atomic<u64>,
+    /// ... owed doorbells sent when the one in flight completed (part of
+    /// `doorbells_sent`).
+    pub(crate) doorbells_deferred: Atomic<u64>,
     /// Doorbells the mailbox refused (never expected; see `ring`).
     pub(crate) doorbell_send_errors: Atomic<u64>,
     /// Doorbells the controller reported as failed.
@@ -41,8 +42,14 @@ pub(crate) struct LinkStats {
     pub(crate) rx_work_runs: Atomic<u64>,
     /// 1 once the remote has rung a valid doorbell.
     pub(crate) remote_ready: Atomic<u32>,
-    /// Doorbells in the mailbox not yet completed (at most two).
-    pub(crate) outstanding: Atomic<u32>,
+    /// The doorbell gate's state (`doorbell_gate`).
+    pub(crate) gate: Atomic<u32>,
+    /// A send failure was reported (later ones are only counted).
+    pub(crate) reported_send_error: Atomic<bool>,
+    /// A bad magic was reported.
+    pub(crate) reported_bad_magic: Atomic<bool>,
+    /// A wrong link id was reported.
+    pub(crate) reported_bad_link_id: Atomic<bool>,
 }
 
 impl LinkStats {
@@ -50,6 +57,7 @@ impl LinkStats {
         Self {
             doorbells_sent: Atomic::new(0),
             doorbells_coalesced: Atomic::new(0),
+            doorbells_deferred: Atomic::new(0),
             doorbell_send_errors: Atomic::new(0),
             doorbell_tx_errors: Atomic::new(0),
             doorbells_received: Atomic::new(0),
@@ -59,20 +67,17 @@ impl LinkStats {
             doorbells_merged: Atomic::new(0),
             rx_work_runs: Atomic::new(0),
             remote_ready: Atomic::new(0),
-            outstanding: Atomic::new(0),
+            gate: Atomic::new(doorbell_gate::IDLE),
+            reported_send_error: Atomic::new(false),
+            reported_bad_magic: Atomic::new(false),
+            reported_bad_link_id: Atomic::new(false),
         }
     }
+}
 
-    /// One doorbell left the mailbox; never goes below zero.
-    pub(crate) fn release_outstanding(&self) {
-        let mut now = self.outstanding.load(Relaxed);
-        while now > 0 {
-            match self.outstanding.cmpxchg(now, now - 1, Full) {
-                Ok(_) => return,
-                Err(seen) => now = seen,
-            }
-        }
-    }
+/// Shows the gate word as the number of doorbells in flight or owed (0..2).
+fn show_outstanding(gate: &Atomic<u32>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    writeln!(f, "{}", doorbell_gate::outstanding(gate.load(Relaxed)))
 }
 
 /// Per-instance counters and the device status.
@@ -113,9 +118,16 @@ impl InstanceStats {
         }
     }
 
-    /// Whether the virtio driver finished setting the device up.
-    pub(crate) fn driver_ok(&self) -> bool {
-        self.status.load(Relaxed) & STATUS_DRIVER_OK != 0
+    /// Stores the status byte; what the driver set up before is visible to
+    /// whoever reads it with [`Self::status`].
+    pub(crate) fn set_status(&self, status: u8) {
+        self.status.store(u32::from(status), Release);
+    }
+
+    /// The status byte the driver last set.
+    pub(crate) fn status(&self) -> u8 {
+        // Only the low byte is ever stored.
+        (self.status.load(Acquire) & 0xff) as u8
     }
 }
 
@@ -123,6 +135,7 @@ fn link_files<'data>(link: &'data Arc<Link>, dir: &ScopedDir<'data, '_>) {
     let s = &link.stats;
     dir.read_only_file(c"doorbells_sent", &s.doorbells_sent);
     dir.read_only_file(c"doorbells_coalesced", &s.doorbells_coalesced);
+    dir.read_only_file(c"doorbells_deferred", &s.doorbells_deferred);
     dir.read_only_file(c"doorbell_send_errors", &s.doorbell_send_errors);
     dir.read_only_file(c"doorbell_tx_errors", &s.doorbell_tx_errors);
     dir.read_only_file(c"doorbells_received", &s.doorbells_received);
@@ -132,7 +145,7 @@ fn link_files<'data>(link: &'data Arc<Link>, dir: &ScopedDir<'data, '_>) {
     dir.read_only_file(c"doorbells_merged", &s.doorbells_merged);
     dir.read_only_file(c"rx_work_runs", &s.rx_work_runs);
     dir.read_only_file(c"remote_ready", &s.remote_ready);
-    dir.read_only_file(c"doorbells_outstanding", &s.outstanding);
+    dir.read_callback_file(c"doorbells_outstanding", &s.gate, &show_outstanding);
     for (i, instance) in link.instances.iter().enumerate() {
         let Ok(name) = CString::try_from_fmt(fmt!("vdev{i}")) else {
             continue;

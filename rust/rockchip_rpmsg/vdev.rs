@@ -5,6 +5,7 @@
 use crate::{
     layout,
     link::{Bell, Instance, Link},
+    sys,
     virtio::{Transport, Virtqueues},
 };
 use kernel::sync::{atomic::Relaxed, Arc};
@@ -22,16 +23,21 @@ impl Transport for RpmsgVdev {
     }
 
     fn status(&self) -> u8 {
-        // Only the low byte is ever stored.
-        (self.instance.stats.status.load(Relaxed) & 0xff) as u8
+        self.instance.stats.status()
     }
 
     fn set_status(&self, status: u8) {
-        self.instance.stats.status.store(u32::from(status), Relaxed);
+        self.instance.stats.set_status(status);
+        if u32::from(status) & sys::VIRTIO_CONFIG_S_DRIVER_OK != 0 {
+            // The driver is ready for callbacks from now on.
+            self.instance.vqs.set_live(true);
+        }
     }
 
     fn reset(&self) {
-        self.instance.stats.status.store(0, Relaxed);
+        // Waits for a callback still running; none starts afterwards.
+        self.instance.vqs.set_live(false);
+        self.instance.stats.set_status(0);
         // A new driver starts with a new handshake.
         self.instance.stats.rvq_handshake_done.store(false, Relaxed);
     }

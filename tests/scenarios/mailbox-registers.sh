@@ -48,9 +48,12 @@ usleep 300000
 check_eq "tx held: one doorbell written to A2B" $((s0 + 1)) "$(mbox_stat ch1_sent)"
 check_eq "tx held: its transmission has not completed" "$c0" "$(mbox_stat ch1_tx_completed)"
 check_eq "tx held: the channel reports it in flight" 1 "$(mbox_stat ch1_in_flight)"
+coal0=$(drv_stat doorbells_coalesced)
 rpmsg_echo --src 0x1702 --count 1 --quiet --timeout 5000 &
 echo2=$!
-usleep 300000
+# Its notify finds the first doorbell in flight and is owed the next.
+wait_until 5 '[ "$(drv_stat doorbells_coalesced)" -gt "$coal0" ]'
+check_eq "tx held: the next notify is owed a doorbell" 2 "$(drv_stat doorbells_outstanding)"
 check_eq "tx held: the next doorbell waits instead of overwriting A2B" $((s0 + 1)) "$(mbox_stat ch1_sent)"
 echo release-a2b > $FAULT
 wait_until 5 '[ "$(mbox_stat ch1_tx_completed)" -ge $((c0 + 2)) ]'
@@ -58,7 +61,7 @@ check_eq "tx released: both transmissions completed" $((c0 + 2)) "$(mbox_stat ch
 check_eq "tx released: the waiting doorbell went out" $((s0 + 2)) "$(mbox_stat ch1_sent)"
 wait $echo2
 check_eq "tx released: the waiting message's echo completes" 0 $?
-check_eq "tx released: nothing left in flight" 0 "$(drv_stat doorbells_outstanding)"
+check "tx released: nothing left in flight" wait_until 5 '[ "$(drv_stat doorbells_outstanding)" = 0 ]'
 check_eq "no interrupt without a pending message" 0 "$(mbox_stat spurious_irqs)"
 check_audit
 check "unload" unload_rig

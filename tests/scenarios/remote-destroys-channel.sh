@@ -1,4 +1,5 @@
 # timeout: 120
+# needs-patch: 0001
 # The remote destroys rpmsg_chrdev while Linux has its endpoint open.
 # Needs kernel/patches/0001 (without it, lockdep reports possible recursive
 # locking of two endpoints' cb_lock under rpmsg_recv_done()).

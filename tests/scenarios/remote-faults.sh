@@ -1,4 +1,5 @@
 # timeout: 300
+# needs-patch: 0005
 # A misbehaving remote: the kernel stays up, the fault is reported, and where
 # the protocol allows, traffic resumes. (A remote destroying a live channel
 # is remote-destroys-channel.)
@@ -43,6 +44,17 @@ echo ns-flood=20 > $FAULT
 wait_for 10 sh -c '[ $(dmesg | grep -c "creating channel flood-") -ge 21 ]'
 check_eq "NS flood: 20 more channels created, kernel up" 21 "$(klog | grep -c 'creating channel flood-')"
 check "NS flood: traffic resumes" next_echo
+
+# A destroy message for Linux's own name service channel (rpmsg_ns at
+# 0x35): rpmsg would remove the name service from inside its own callback
+# and hang the receive path for good (kernel/patches/0005 refuses it).
+dmesg -c >/dev/null
+echo destroy-name-service > $FAULT
+check_klog_soon "NS destroy of the name service itself: refused and reported" \
+	"refusing to destroy channel rpmsg_ns at reserved addr 0x35"
+check "NS destroy of the name service itself: traffic resumes" next_echo
+echo ns-flood=1 > $FAULT
+check_klog_soon "NS destroy of the name service itself: announcements still work" "creating channel flood-21"
 
 # Used index beyond what Linux made available: the driver notices before
 # the virtio core would re-read stale buffers, and stops the instance.

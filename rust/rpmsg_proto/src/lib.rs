@@ -2,7 +2,8 @@
 //! Rockchip remote core (RT-Thread, RPMsg-Lite).
 //!
 //! This crate holds the parts of the protocol that need no kernel services:
-//! the shared-memory layout and doorbell message ([`layout`]), the rpmsg and
+//! the shared-memory layout and doorbell message ([`layout`]), the coalescing
+//! of Linux's doorbells ([`doorbell_gate`]), the rpmsg and
 //! name-service message formats ([`message`]), an access trait for shared
 //! memory ([`shared_mem`]), the device side of one split virtqueue
 //! ([`device_queue`]) and the remote-core engine ([`remote`]) that the
@@ -15,6 +16,7 @@
 #![no_std]
 
 pub mod device_queue;
+pub mod doorbell_gate;
 pub mod layout;
 pub mod message;
 pub mod remote;

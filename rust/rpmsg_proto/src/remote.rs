@@ -62,6 +62,9 @@ pub const SOURCE_DEFAULT_SRC: u32 = 0x3003;
 pub const DEFAULT_EP_NAME: &str = "rpmsg_chrdev";
 /// Address of the default endpoint.
 pub const DEFAULT_EP_ADDR: u32 = 0x3000;
+/// The name Linux's rpmsg bus gives its name service channel.
+pub const LINUX_NS_CHANNEL: &str = "rpmsg_ns";
+
 /// Address of the first endpoint announced by [`Fault::NsFlood`].
 pub const FLOOD_BASE_ADDR: u32 = 0x5000;
 /// Used element id written by [`Fault::DescIdOutOfRange`] is `num + this`.
@@ -350,6 +353,9 @@ pub enum Fault {
     /// Once: announce the destruction of the first announced endpoint
     /// (`rpmsg_chrdev` at 0x3000 by default) while it stays alive here.
     DestroyLiveChannel,
+    /// Once: announce the destruction of Linux's own name service channel
+    /// (`rpmsg_ns` at [`NS_ADDR`]), which rpmsg must refuse.
+    DestroyNameService,
     /// Mode: send no doorbell to Linux.
     NoDoorbell,
 }
@@ -358,7 +364,7 @@ impl Fault {
     /// Parses a fault name: `drop-echoes`, `corrupt-echo`,
     /// `used-idx-beyond-ring`, `desc-id-out-of-range`, `used-len-too-large`,
     /// `ns-name-without-nul`, `ns-flood=N`, `destroy-live-channel`,
-    /// `no-doorbell`. Surrounding whitespace is ignored.
+    /// `destroy-name-service`, `no-doorbell`. Surrounding whitespace is ignored.
     pub fn parse(s: &str) -> Option<Fault> {
         let s = s.trim();
         if let Some((name, arg)) = s.split_once('=') {
@@ -375,6 +381,7 @@ impl Fault {
             "used-len-too-large" => Fault::UsedLenTooLarge,
             "ns-name-without-nul" => Fault::NsNameWithoutNul,
             "destroy-live-channel" => Fault::DestroyLiveChannel,
+            "destroy-name-service" => Fault::DestroyNameService,
             "no-doorbell" => Fault::NoDoorbell,
             _ => return None,
         })
@@ -391,6 +398,7 @@ impl Fault {
             Fault::NsNameWithoutNul => "ns-name-without-nul",
             Fault::NsFlood(_) => "ns-flood",
             Fault::DestroyLiveChannel => "destroy-live-channel",
+            Fault::DestroyNameService => "destroy-name-service",
             Fault::NoDoorbell => "no-doorbell",
         }
     }
@@ -416,6 +424,8 @@ pub struct FaultState {
     pub ns_flood: u16,
     /// See [`Fault::DestroyLiveChannel`].
     pub destroy_live_channel: bool,
+    /// See [`Fault::DestroyNameService`].
+    pub destroy_name_service: bool,
     /// See [`Fault::NoDoorbell`].
     pub no_doorbell: bool,
 }
@@ -432,6 +442,7 @@ impl FaultState {
             Fault::NsNameWithoutNul => self.ns_name_without_nul = true,
             Fault::NsFlood(n) => self.ns_flood = self.ns_flood.saturating_add(n),
             Fault::DestroyLiveChannel => self.destroy_live_channel = true,
+            Fault::DestroyNameService => self.destroy_name_service = true,
             Fault::NoDoorbell => self.no_doorbell = true,
         }
     }
@@ -447,6 +458,7 @@ impl FaultState {
             Fault::NsNameWithoutNul => self.ns_name_without_nul = false,
             Fault::NsFlood(_) => self.ns_flood = 0,
             Fault::DestroyLiveChannel => self.destroy_live_channel = false,
+            Fault::DestroyNameService => self.destroy_name_service = false,
             Fault::NoDoorbell => self.no_doorbell = false,
         }
     }
@@ -942,7 +954,10 @@ impl<S: DerefMut<Target = [u8]>> Remote<S> {
     /// Whether name-service messages (announcements or name-service
     /// faults) are still to be queued.
     fn ns_pending(&self) -> bool {
-        !self.announced() || self.faults.ns_flood > 0 || self.faults.destroy_live_channel
+        !self.announced()
+            || self.faults.ns_flood > 0
+            || self.faults.destroy_live_channel
+            || self.faults.destroy_name_service
     }
 
     /// Whether the next vring0 buffer should get a traffic-source message.
@@ -992,6 +1007,13 @@ impl<S: DerefMut<Target = [u8]>> Remote<S> {
             };
             if self.queue_ns(name, addr, RPMSG_NS_DESTROY) {
                 self.faults.destroy_live_channel = false;
+                self.counters.faults_applied = self.counters.faults_applied.wrapping_add(1);
+            }
+        }
+        if self.faults.destroy_name_service && !self.outq.is_full() {
+            let name = RpmsgName::new(LINUX_NS_CHANNEL).unwrap_or(RpmsgName::EMPTY);
+            if self.queue_ns(name, NS_ADDR, RPMSG_NS_DESTROY) {
+                self.faults.destroy_name_service = false;
                 self.counters.faults_applied = self.counters.faults_applied.wrapping_add(1);
             }
         }

@@ -638,6 +638,21 @@ fn fault_destroy_live_channel() {
 }
 
 #[test]
+fn fault_destroy_name_service() {
+    let (mut l, mut r, mut h) = boot();
+    r.inject(Fault::DestroyNameService);
+    let o = service(&mut r, &l, &mut h);
+    assert!(o.doorbell_rung);
+    let got = l.recv();
+    assert_eq!(got.len(), 1);
+    // src 0x35, dst 0x35 (the name service), then the destroy message
+    let mut expect = vec![53, 0, 0, 0, 53, 0, 0, 0, 0, 0, 0, 0, 40, 0, 0, 0];
+    expect.extend_from_slice(&c_ns_msg("rpmsg_ns", 53, 1));
+    assert_eq!(&got[0].raw[..56], &expect[..]);
+    assert!(!r.faults().any(), "a one-shot fault is consumed");
+}
+
+#[test]
 fn fault_no_doorbell() {
     let (mut l, mut r, mut h) = boot();
     r.inject(Fault::NoDoorbell);
@@ -665,6 +680,7 @@ fn fault_names_parse() {
         Fault::UsedLenTooLarge,
         Fault::NsNameWithoutNul,
         Fault::DestroyLiveChannel,
+        Fault::DestroyNameService,
         Fault::NoDoorbell,
     ];
     for f in all {
