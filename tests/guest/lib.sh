@@ -75,6 +75,9 @@ klog_has() { klog | grep -qF -- "$1"; }
 CHRDEV_ANNOUNCED="creating channel rpmsg_chrdev addr 0x3000"
 # announced_times N: that line is in the kernel log at least N times.
 announced_times() { [ "$(klog | grep -cF -- "$CHRDEV_ANNOUNCED")" -ge "$1" ]; }
+# channel_up: the remote's echo channel exists now (it announced it to the
+# binding that is current).
+channel_up() { grep -qx rpmsg_chrdev /sys/class/rpmsg/rpmsg[0-9]*/name 2>/dev/null; }
 
 DRV_DBG=/sys/kernel/debug/rockchip_rpmsg/47a00000.rpmsg
 SIM_DBG=/sys/kernel/debug/rpmsg_remote_sim/rpmsg-remote-sim

@@ -28,7 +28,6 @@ check "bind again" wait_for 10 announced_times 2
 # control device open, the new one takes the next number (rpmsg_ctrl1).
 ctrl_dev() { ls /dev/rpmsg_ctrl* 2>/dev/null | head -1; }
 ctrl_present() { [ -n "$(ctrl_dev)" ]; }
-channel_up() { grep -qx rpmsg_chrdev /sys/class/rpmsg/rpmsg[0-9]*/name 2>/dev/null; }
 # Every run leaves a line "EXIT-CODE MESSAGE" in /tmp/echo_runs.
 ( while [ ! -e /tmp/stop ]; do
 	c=$(ctrl_dev)

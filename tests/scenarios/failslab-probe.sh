@@ -32,5 +32,6 @@ check "the fault walked through every allocation of the probe ($((n - 1)))" test
 check "every attempt bound or failed cleanly" test $broken -eq 0
 echo 47a00000.rpmsg > $DRV/bind
 check "a normal bind works afterwards" wait_for 10 test -c /dev/rpmsg_ctrl0
-check "and carries traffic" sh -c 'sleep 1; rpmsg_echo --count 3 --quiet'
+check "the remote announces its channel to it" wait_for 10 channel_up
+check "and carries traffic" rpmsg_echo --count 3 --quiet
 check "unload" unload_rig

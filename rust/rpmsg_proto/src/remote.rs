@@ -358,13 +358,16 @@ pub enum Fault {
     DestroyNameService,
     /// Mode: send no doorbell to Linux.
     NoDoorbell,
+    /// Mode: take nothing from vring1 (a stalled remote); Linux's transmit
+    /// ring fills up.
+    StallIntake,
 }
 
 impl Fault {
     /// Parses a fault name: `drop-echoes`, `corrupt-echo`,
     /// `used-idx-beyond-ring`, `desc-id-out-of-range`, `used-len-too-large`,
     /// `ns-name-without-nul`, `ns-flood=N`, `destroy-live-channel`,
-    /// `destroy-name-service`, `no-doorbell`. Surrounding whitespace is ignored.
+    /// `destroy-name-service`, `no-doorbell`, `stall-intake`. Surrounding whitespace is ignored.
     pub fn parse(s: &str) -> Option<Fault> {
         let s = s.trim();
         if let Some((name, arg)) = s.split_once('=') {
@@ -383,6 +386,7 @@ impl Fault {
             "destroy-live-channel" => Fault::DestroyLiveChannel,
             "destroy-name-service" => Fault::DestroyNameService,
             "no-doorbell" => Fault::NoDoorbell,
+            "stall-intake" => Fault::StallIntake,
             _ => return None,
         })
     }
@@ -400,6 +404,7 @@ impl Fault {
             Fault::DestroyLiveChannel => "destroy-live-channel",
             Fault::DestroyNameService => "destroy-name-service",
             Fault::NoDoorbell => "no-doorbell",
+            Fault::StallIntake => "stall-intake",
         }
     }
 }
@@ -428,6 +433,8 @@ pub struct FaultState {
     pub destroy_name_service: bool,
     /// See [`Fault::NoDoorbell`].
     pub no_doorbell: bool,
+    /// See [`Fault::StallIntake`].
+    pub stall_intake: bool,
 }
 
 impl FaultState {
@@ -444,6 +451,7 @@ impl FaultState {
             Fault::DestroyLiveChannel => self.destroy_live_channel = true,
             Fault::DestroyNameService => self.destroy_name_service = true,
             Fault::NoDoorbell => self.no_doorbell = true,
+            Fault::StallIntake => self.stall_intake = true,
         }
     }
 
@@ -460,6 +468,7 @@ impl FaultState {
             Fault::DestroyLiveChannel => self.destroy_live_channel = false,
             Fault::DestroyNameService => self.destroy_name_service = false,
             Fault::NoDoorbell => self.no_doorbell = false,
+            Fault::StallIntake => self.stall_intake = false,
         }
     }
 
@@ -1253,6 +1262,9 @@ impl<S: DerefMut<Target = [u8]>> Remote<S> {
     ) -> (bool, bool) {
         let mut returned = false;
         let mut left_over = false;
+        if self.faults.stall_intake {
+            return (false, false);
+        }
         loop {
             if let Err(err) = self.tvq.set_no_notify(rings, true) {
                 report(

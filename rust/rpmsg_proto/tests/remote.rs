@@ -653,6 +653,20 @@ fn fault_destroy_name_service() {
 }
 
 #[test]
+fn fault_stall_intake() {
+    let (mut l, mut r, mut h) = boot();
+    r.inject(Fault::StallIntake);
+    l.send(0x400, 0x3000, b"waits");
+    let o = service(&mut r, &l, &mut h);
+    assert_eq!(o.messages_in, 0);
+    assert!(l.recv().is_empty());
+    r.faults_mut().stall_intake = false;
+    let o = service(&mut r, &l, &mut h);
+    assert_eq!(o.messages_in, 1);
+    assert_eq!(l.recv()[0].payload, b"waits");
+}
+
+#[test]
 fn fault_no_doorbell() {
     let (mut l, mut r, mut h) = boot();
     r.inject(Fault::NoDoorbell);
@@ -682,6 +696,7 @@ fn fault_names_parse() {
         Fault::DestroyLiveChannel,
         Fault::DestroyNameService,
         Fault::NoDoorbell,
+        Fault::StallIntake,
     ];
     for f in all {
         assert_eq!(Fault::parse(f.name()), Some(f));
