@@ -5,7 +5,7 @@
 
 use crate::{mailbox::MboxMsg, sys};
 use core::ptr::NonNull;
-use kernel::{bindings, device, ffi::c_void, prelude::*};
+use kernel::{bindings, device, ffi::c_void, prelude::*, types::Opaque};
 
 /// Channels every controller offers.
 pub(crate) const CHANNELS: usize = 4;
@@ -24,11 +24,13 @@ pub(crate) trait ControllerOps: Send + Sync + 'static {
 }
 
 /// The C controller and its channels; `ctrl` comes first so a
-/// `mbox_controller` pointer is a pointer to the whole.
+/// `mbox_controller` pointer is a pointer to the whole. Both are `Opaque`:
+/// the framework changes them (channel locks, active message, poll timer)
+/// while Rust holds shared references to `Inner`.
 #[repr(C)]
 struct Inner<T> {
-    ctrl: sys::mbox_controller,
-    chans: [sys::mbox_chan; CHANNELS],
+    ctrl: Opaque<sys::mbox_controller>,
+    chans: [Opaque<sys::mbox_chan>; CHANNELS],
     ops: T,
 }
 
@@ -55,10 +57,12 @@ unsafe impl<T: ControllerOps> Sync for Controller<T> {}
 /// `chan` must be one of the channels of a live `Inner<T>`.
 unsafe fn resolve<'a, T>(chan: *mut sys::mbox_chan) -> (&'a Inner<T>, usize) {
     // SAFETY: per the contract, `mbox` is the `ctrl` field (offset 0) of a
-    // live `Inner<T>` and `chan` points into its `chans` array.
+    // live `Inner<T>` and `chan` points into its `chans` array, whose
+    // `Opaque` elements have the layout of `mbox_chan`. The shared
+    // reference covers the C structures only through `Opaque`.
     unsafe {
         let inner = &*(*chan).mbox.cast::<Inner<T>>();
-        let first = inner.chans.as_ptr();
+        let first = inner.chans.as_ptr().cast::<sys::mbox_chan>();
         let index = chan.cast_const().offset_from(first) as usize;
         (inner, index)
     }
@@ -145,9 +149,9 @@ impl<T: ControllerOps> Controller<T> {
             Inner {
                 // SAFETY: all-zero is the state the framework expects before
                 // `mbox_controller_register()` initialises the structures.
-                ctrl: unsafe { core::mem::zeroed() },
+                ctrl: Opaque::new(unsafe { core::mem::zeroed() }),
                 // SAFETY: as above.
-                chans: unsafe { core::mem::zeroed() },
+                chans: core::array::from_fn(|_| Opaque::new(unsafe { core::mem::zeroed() })),
                 ops,
             },
             GFP_KERNEL,
@@ -155,8 +159,9 @@ impl<T: ControllerOps> Controller<T> {
         let inner = KBox::into_raw(inner);
         // SAFETY: `inner` is a fresh, exclusively owned allocation; the
         // device outlives the controller, which is unregistered in `drop`.
+        // The channel array is `CHANNELS` contiguous `mbox_chan`s.
         let ret = unsafe {
-            let ctrl = &raw mut (*inner).ctrl;
+            let ctrl = Opaque::cast_into(&raw const (*inner).ctrl);
             (*ctrl).dev = core::ptr::from_ref(dev)
                 .cast::<bindings::device>()
                 .cast_mut();
@@ -187,11 +192,11 @@ impl<T: ControllerOps> Controller<T> {
         }
         let mut msg = msg;
         // SAFETY: `inner` is live (type invariant) and `chan` in range; the
-        // client reads the message during the call only.
+        // client reads the message during the call only. `cl` is cleared
+        // only after the controller's shutdown, which waits for running
+        // receive handlers, so it cannot go away during this call.
         unsafe {
-            let c = (&raw mut (*self.inner.as_ptr()).chans)
-                .cast::<sys::mbox_chan>()
-                .add(chan);
+            let c = Opaque::cast_into(&raw const (*self.inner.as_ptr()).chans[chan]);
             if !(*c).cl.is_null() {
                 sys::mbox_chan_received_data(c, (&raw mut msg).cast());
             }
@@ -204,7 +209,9 @@ impl<T: ControllerOps> Drop for Controller<T> {
         // SAFETY: registered (type invariant); after unregistering nothing
         // refers to `inner`, which is then freed once.
         unsafe {
-            sys::mbox_controller_unregister(&raw mut (*self.inner.as_ptr()).ctrl);
+            sys::mbox_controller_unregister(Opaque::cast_into(
+                &raw const (*self.inner.as_ptr()).ctrl,
+            ));
             drop(KBox::from_raw(self.inner.as_ptr()));
         }
     }

@@ -3,7 +3,8 @@
 //! Memory shared with a remote core, mapped by physical address.
 
 use crate::sys;
-use kernel::prelude::*;
+use core::ptr::NonNull;
+use kernel::{bindings, prelude::*};
 
 /// A physical memory range mapped write-combined into the kernel.
 ///
@@ -14,11 +15,14 @@ use kernel::prelude::*;
 /// # Invariants
 ///
 /// `virt` is the mapping of `size` bytes at `phys` returned by `memremap()`;
-/// it stays valid until `drop` unmaps it.
+/// it stays valid until `drop` unmaps it. `claim`, when set, is the busy
+/// iomem entry `__request_region()` returned for exactly that range, held
+/// until `drop` releases it after unmapping.
 pub(crate) struct SharedRegion {
     virt: *mut u8,
     phys: u64,
     size: usize,
+    claim: Option<NonNull<bindings::resource>>,
 }
 
 // SAFETY: the mapping is plain memory; all accesses are volatile and
@@ -32,8 +36,46 @@ unsafe impl Sync for SharedRegion {}
 pub(crate) struct OutOfRegion;
 
 impl SharedRegion {
-    /// Maps `size` bytes of physical memory at `phys`.
-    pub(crate) fn map(phys: u64, size: usize) -> Result<Self> {
+    /// Claims `size` bytes at `phys` for the driver named `owner` and maps
+    /// them. Fails with `EBUSY` while any part of the range is claimed by
+    /// another driver (or another node of this one), so two users never
+    /// share a ring region by mistake; the claim shows in `/proc/iomem`.
+    pub(crate) fn claim(phys: u64, size: usize, owner: &'static CStr) -> Result<Self> {
+        if size == 0 {
+            return Err(EINVAL);
+        }
+        // SAFETY: `iomem_resource` is the kernel's root of the memory
+        // resource tree, which `__request_region()` locks itself; `owner`
+        // is static, so the entry's name outlives it.
+        let claim = unsafe {
+            bindings::__request_region(
+                &raw mut bindings::iomem_resource,
+                phys,
+                size as bindings::resource_size_t,
+                owner.as_char_ptr(),
+                0,
+            )
+        };
+        let claim = NonNull::new(claim).ok_or(EBUSY)?;
+        match Self::map_remote_view(phys, size) {
+            Ok(mut region) => {
+                // INVARIANT: the entry for exactly this range.
+                region.claim = Some(claim);
+                Ok(region)
+            }
+            Err(e) => {
+                // SAFETY: the entry requested above for this range, released
+                // once.
+                unsafe { bindings::release_mem_region(phys, size as bindings::resource_size_t) };
+                Err(e)
+            }
+        }
+    }
+
+    /// Maps `size` bytes at `phys` without claiming them: the remote
+    /// core's view of a region the Linux driver claims. Only the rig's
+    /// simulated remote uses it; drivers use [`Self::claim`].
+    pub(crate) fn map_remote_view(phys: u64, size: usize) -> Result<Self> {
         if size == 0 {
             return Err(EINVAL);
         }
@@ -48,6 +90,7 @@ impl SharedRegion {
             virt: virt.cast(),
             phys,
             size,
+            claim: None,
         })
     }
 
@@ -166,5 +209,12 @@ impl Drop for SharedRegion {
         // SAFETY: `virt` came from `memremap()` (type invariant) and is
         // unmapped exactly once, here.
         unsafe { sys::memunmap(self.virt.cast()) };
+        if self.claim.take().is_some() {
+            // SAFETY: the claim is this range's busy entry (type invariant),
+            // released once, here, after the mapping is gone.
+            unsafe {
+                bindings::release_mem_region(self.phys, self.size as bindings::resource_size_t)
+            };
+        }
     }
 }

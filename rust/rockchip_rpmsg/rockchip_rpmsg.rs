@@ -156,12 +156,25 @@ impl RockchipRpmsg {
 
         let region_size = layout::region_bytes(cfg.vdev_nums);
         let region = Arc::new(
-            SharedRegion::map(cfg.vring_base, region_size as usize).inspect_err(|_| {
-                dev_err!(
-                    dev,
-                    "reg: cannot map the vring region at {:#x}\n",
-                    cfg.vring_base
-                );
+            SharedRegion::claim(
+                cfg.vring_base,
+                region_size as usize,
+                c"rockchip-rpmsg vrings",
+            )
+            .inspect_err(|e| {
+                if *e == EBUSY {
+                    dev_err!(
+                        dev,
+                        "reg: vring region at {:#x} is already in use (see /proc/iomem)\n",
+                        cfg.vring_base
+                    );
+                } else {
+                    dev_err!(
+                        dev,
+                        "reg: cannot map the vring region at {:#x}\n",
+                        cfg.vring_base
+                    );
+                }
             })?,
             GFP_KERNEL,
         )?;
