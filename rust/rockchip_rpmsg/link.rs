@@ -129,6 +129,11 @@ impl Link {
         )
     }
 
+    /// The rpmsg node.
+    pub(crate) fn dev(&self) -> &Device {
+        &self.dev
+    }
+
     /// The doorbell both directions carry.
     pub(crate) fn doorbell_message(&self) -> MboxMsg {
         MboxMsg {

@@ -111,7 +111,9 @@ struct RockchipRpmsg {
     link: Arc<Link>,
     _debugfs: Option<Pin<KBox<Scope<Arc<Link>>>>>,
     /// Released last: the rpmsg buffers live in it until the vdevs are gone.
-    _pool: AssignedPool,
+    pool: AssignedPool,
+    /// Bytes of the pool the instances may use, checked empty at teardown.
+    pool_bytes: usize,
 }
 
 impl platform::Driver for RockchipRpmsg {
@@ -219,7 +221,8 @@ impl RockchipRpmsg {
             rx_irq,
             link,
             _debugfs: None,
-            _pool: pool,
+            pool,
+            pool_bytes: usize::try_from(pool_range.size).unwrap_or(usize::MAX),
         };
         for (i, instance) in this.link.instances.iter().enumerate() {
             dev_info!(
@@ -338,6 +341,16 @@ impl Drop for RockchipRpmsg {
         self.bell.close();
         self.rx_irq = None;
         workqueue_ext::flush(&self.link.rx_work);
+        // virtio_rpmsg_bus frees its buffers when its device goes; anything
+        // left is a leak that would starve the next binding.
+        let leaked = self.pool.bytes_in_use(self.pool_bytes);
+        if leaked != 0 {
+            dev_err!(
+                self.link.dev(),
+                "memory-region: {} bytes of the buffer pool still in use after teardown\n",
+                leaked
+            );
+        }
     }
 }
 

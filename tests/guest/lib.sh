@@ -75,6 +75,10 @@ klog_has() { klog | grep -qF -- "$1"; }
 CHRDEV_ANNOUNCED="creating channel rpmsg_chrdev addr 0x3000"
 # announced_times N: that line is in the kernel log at least N times.
 announced_times() { [ "$(klog | grep -cF -- "$CHRDEV_ANNOUNCED")" -ge "$1" ]; }
+# pool_leak_reported: the driver found buffer-pool bytes still allocated
+# after tearing a node down (it counts them at every unbind and rmmod).
+POOL_LEAK="bytes of the buffer pool still in use after teardown"
+pool_leak_reported() { klog_has "$POOL_LEAK"; }
 # channel_up: the remote's echo channel exists now (it announced it to the
 # binding that is current).
 channel_up() { grep -qx rpmsg_chrdev /sys/class/rpmsg/rpmsg[0-9]*/name 2>/dev/null; }

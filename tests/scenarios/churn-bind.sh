@@ -84,6 +84,7 @@ else not_ok "every failed run failed because the device went away (exit 3, 4, 5 
 want=$(((cycles + 9) / 10))
 check "rpmsg_echo completed at least $want runs of 10 round trips ($completed of $total runs)" test "$completed" -ge "$want"
 wait_for 10 channel_up
+check_fails "no buffer-pool bytes left in use after any unbind" pool_leak_reported
 check "after the churn the echo works" rpmsg_echo --ctrl "$(ctrl_dev)" --count 5 --quiet
 check_audit
 check "unload" unload_rig

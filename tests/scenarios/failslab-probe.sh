@@ -29,6 +29,7 @@ while [ $n -lt 3000 ]; do
 done
 echo "# $n attempts: $bound bound, $refused refused; the probe makes $((n - 1)) slab allocations"
 check "the fault walked through every allocation of the probe ($((n - 1)))" test $done_at -gt 1
+check_fails "no buffer-pool bytes left in use after any unbind" pool_leak_reported
 check "every attempt bound or failed cleanly" test $broken -eq 0
 echo 47a00000.rpmsg > $DRV/bind
 check "a normal bind works afterwards" wait_for 10 test -c /dev/rpmsg_ctrl0
