@@ -9,6 +9,9 @@ runs=${RUNS:-5}
 # Instruction-counted guest time (4 ns per instruction, idle skipped): the
 # numbers do not move with the host's load.
 export RIG_QEMU_ARGS=${RIG_QEMU_ARGS-"-icount shift=2,sleep=off"}
+# SLUB's fast per-CPU paths stay on: the leak hunt's slub_debug=U would
+# slow every allocation the benchmarks make.
+export RIG_LEAK_CMDLINE=${RIG_LEAK_CMDLINE-}
 mkdir -p build/bench
 rm -f build/bench/run-*.txt
 for i in $(seq 1 "$runs"); do

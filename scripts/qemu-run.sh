@@ -82,8 +82,15 @@ log="$LOGS/$run.log"
 : >"$log"
 
 # loglevel=7 puts every kernel message, dev_info/dev_err included, on the
-# console the verdict reads; a scenario's "# cmdline:" header adds options.
-append="console=ttyAMA0 rdinit=/init loglevel=7 rig.scenario=$scenario rig.doorbells=$doorbells kmemleak=on panic_on_warn=0 $extra_cmdline${CYCLES:+ rig.cycles=$CYCLES}"
+# console the verdict reads; panic=-1 reboots at once on a panic, and
+# -no-reboot turns that into QEMU exiting instead of waiting out the
+# timeout. slub_debug=U keeps SLUB's per-CPU sheaves off: their arrays keep
+# stale pointers to objects handed out, and kmemleak's scan counts those as
+# references, so it missed every small leak (runner-detects-leak); make
+# bench, which measures speed, sets RIG_LEAK_CMDLINE empty. A scenario's
+# "# cmdline:" header adds options.
+leak_cmdline=${RIG_LEAK_CMDLINE-slub_debug=U}
+append="console=ttyAMA0 rdinit=/init loglevel=7 rig.scenario=$scenario rig.doorbells=$doorbells kmemleak=on $leak_cmdline panic_on_warn=0 panic=-1 $extra_cmdline${CYCLES:+ rig.cycles=$CYCLES}"
 set +e
 # RIG_QEMU_ARGS: more options for this boot (make bench: instruction counting).
 # shellcheck disable=SC2086

@@ -6,8 +6,42 @@
 set -uo pipefail
 scenario=$1 log=$2 qemu_rc=$3 timeout_s=$4
 
-# Kernel splats: any of these anywhere in the console fails the run.
-SPLAT_RE='(------------\[ cut here \]------------|WARNING: |BUG: |Oops|Kernel panic|Unable to handle kernel|KASAN: |UBSAN: |unreferenced object 0x|scheduling while atomic|INFO: possible|possible circular locking|inconsistent lock state|hung_task|soft lockup|rcu_sched detected stalls|Internal error: )'
+# Kernel splats: any of these anywhere in the console fails the run. The
+# verdict quotes the first matching line, so each pattern matches the line
+# that names the splat.
+SPLATS=(
+	# WARN/BUG/oops/panic
+	'------------\[ cut here \]------------' 'WARNING: ' 'BUG: ' 'Oops' 'Kernel panic'
+	'Unable to handle kernel' 'Internal error: ' 'scheduling while atomic'
+	# sanitizers, debugobjects, kmemleak
+	'KASAN: ' 'UBSAN: ' 'ODEBUG: ' 'unreferenced object 0x'
+	# lockdep (it switches itself off after "non-static key")
+	'INFO: possible' 'possible circular locking' 'inconsistent lock state'
+	'INFO: trying to register non-static key'
+	# hangs: hung tasks, soft lockups, workqueue lockups, RCU stalls
+	'INFO: task .* blocked' 'blocked for more than' 'hung_task'
+	'soft lockup' 'BUG: workqueue lockup'
+	'rcu: INFO:' 'rcu_sched detected stalls' 'detected stalls on CPUs/tasks'
+	'self-detected stall' 'detected expedited stalls'
+	'rcu_tasks.*detected stalls' 'RCU Tasks.*stall'
+	# interrupts, sysfs/debugfs name clashes, lost messages, failed allocations
+	'irq [0-9]+: nobody cared' 'cannot create duplicate filename'
+	'debugfs: .*already exists' 'printk messages dropped' 'page allocation failure'
+)
+SPLAT_RE="($(IFS='|'; echo "${SPLATS[*]}"))"
+
+# Taint bits the runs may set: O (bit 12, out-of-tree module) and E (bit
+# 13, unsigned module). The letters are the kernel's (kernel/panic.c).
+TAINT_OK=$(((1 << 12) | (1 << 13)))
+TAINT_LETTERS=PFSRMBUDAWCIOELKXTNJ
+taint_letters() { # mask -> its letters ("bitN" for a bit past the table)
+	local i out=""
+	for ((i = 0; i < 64; i++)); do
+		((($1 >> i) & 1)) || continue
+		if [ $i -lt ${#TAINT_LETTERS} ]; then out+=${TAINT_LETTERS:i:1}; else out+=" bit$i"; fi
+	done
+	echo "$out"
+}
 
 failed=0
 emit() { # ok|not ok, description
@@ -37,7 +71,7 @@ else
 fi
 splat=$(grep -anE "$SPLAT_RE" "$log" | head -3)
 if [ -z "$splat" ]; then
-	emit ok "no kernel splat (BUG, WARNING, Oops, KASAN, lockdep, atomic sleep, kmemleak)"
+	emit ok "no kernel splat (BUG, WARNING, Oops, KASAN, UBSAN, lockdep, hang, stall, debugobjects, kmemleak)"
 else
 	# Name the splat by its first line that says what it is.
 	first=$(grep -anE "$SPLAT_RE" "$log" | grep -v 'cut here' | head -1)
@@ -47,4 +81,24 @@ else
 	echo "# splat in $log:" >&2
 	echo "$splat" | sed 's/^/#   /' >&2
 fi
+
+# The guest's last words (tests/guest/init): the taint flags and lockdep's
+# state. A report the splat patterns missed still taints the kernel or
+# turns lockdep off.
+tainted=$(grep -aoE 'RIG: tainted [0-9]+' "$log" | tail -1 | cut -d' ' -f3)
+if [ -z "$tainted" ]; then
+	emit "not ok" "kernel taint flags not reported (the guest stopped before the end)"
+elif ((tainted & ~TAINT_OK)); then
+	emit "not ok" "kernel tainted $(taint_letters $((tainted & ~TAINT_OK))) (taint $tainted = $(taint_letters "$tainted"); only O and E are allowed)"
+else
+	letters=$(taint_letters "$tainted")
+	emit ok "kernel tainted only by O/E (taint $tainted${letters:+: $letters})"
+fi
+debug_locks=$(grep -aoE 'RIG: debug_locks [^ ]+' "$log" | tail -1 | cut -d' ' -f3)
+case "$debug_locks" in
+1) emit ok "lockdep still on (debug_locks 1)" ;;
+0) emit "not ok" "lockdep switched itself off (debug_locks 0): it stopped checking after a lock report" ;;
+"") emit "not ok" "debug_locks not reported (the guest stopped before the end)" ;;
+*) emit "not ok" "debug_locks unreadable ($debug_locks): the kernel has no lockdep?" ;;
+esac
 exit $failed

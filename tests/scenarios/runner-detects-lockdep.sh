@@ -1,0 +1,7 @@
+# timeout: 120
+# doorbells: mailbox
+# expect-splat: possible circular locking dependency
+# Runner self-test: loads a module that takes two mutexes A->B, then B->A.
+# The host side passes this scenario only if the runner fails it and names
+# lockdep's report.
+check "splat_trigger kind=2 (lockdep) loads" insmod /modules/splat_trigger.ko kind=2
