@@ -11,7 +11,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-CRATES=(userspace/rpmsg_echo tests/tools/hold_poll)
+CRATES=(userspace/rpmsg_echo tests/tools/hold_poll tests/tools/tx_fill)
 OUT_DIR="$ROOT/build/userspace"
 TARGET_DIR="$OUT_DIR/target"
 TARGET=aarch64-unknown-linux-gnu

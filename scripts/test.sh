@@ -9,6 +9,10 @@ cd "$PROJECT_ROOT"
 only=""
 if [ "${1:-}" = --scenario ]; then only=${2:?--scenario needs a name}; fi
 
+# Crates with host tests (and rustfmt): the protocol, rpmsg_echo and the
+# guest test tools.
+HOST_CRATES=(rust/rpmsg_proto userspace/rpmsg_echo tests/tools/hold_poll tests/tools/tx_fill)
+
 passed=0 failed=0
 count_tap() { # reads TAP lines on stdin, echoes them, updates the totals
 	local line
@@ -23,48 +27,78 @@ count_tap() { # reads TAP lines on stdin, echoes them, updates the totals
 result() { # name, exit status
 	if [ "$2" -eq 0 ]; then echo "ok - $1"; else echo "not ok - $1"; fi
 }
+# tap_group NAME OUTPUT STATUS: counts a check script's TAP lines. A script
+# that failed without a "not ok" (it bailed out) or printed no check at all
+# fails as a whole, so a group is never lost as "0 passed, 0 failed".
+tap_group() {
+	count_tap < <(grep -E '^(ok|not ok|#)' <<<"$2")
+	local last
+	last=$(tail -1 <<<"$2")
+	if [ "$3" -ne 0 ] && ! grep -q '^not ok' <<<"$2"; then
+		count_tap <<<"not ok - $1 did not run (exit $3): ${last:-no output}"
+	elif ! grep -qE '^(ok|not ok)' <<<"$2"; then
+		count_tap <<<"not ok - $1 ran no checks: ${last:-no output}"
+	fi
+}
 
 if [ -z "$only" ]; then
 	# Host unit tests: each crate's cargo test summary counts its tests.
-	for crate in rust/rpmsg_proto userspace/rpmsg_echo; do
-		[ -f "$crate/Cargo.toml" ] || continue
+	# A crate that is missing, does not build or runs no test is a failure.
+	for crate in "${HOST_CRATES[@]}"; do
 		echo "# cargo test in $crate"
+		if [ ! -f "$crate/Cargo.toml" ]; then
+			count_tap <<<"not ok - cargo test in $crate: no $crate/Cargo.toml"
+			continue
+		fi
 		out=$(cd "$crate" && cargo test --locked 2>&1)
 		rc=$?
 		p=$(echo "$out" | sed -n 's/^test result: [a-zA-Z]*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\1/p' | paste -sd+ | bc)
 		f=$(echo "$out" | sed -n 's/^test result: [a-zA-Z]*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\2/p' | paste -sd+ | bc)
 		passed=$((passed + ${p:-0})) failed=$((failed + ${f:-0}))
-		if [ $rc -ne 0 ] && [ "${f:-0}" -eq 0 ]; then failed=$((failed + 1)); echo "$out" | tail -20; fi
 		echo "# $crate: ${p:-0} passed, ${f:-0} failed"
+		if [ "${p:-0}" -eq 0 ]; then
+			count_tap <<<"not ok - cargo test in $crate: no test passed (exit $rc)"
+		elif [ $rc -ne 0 ] && [ "${f:-0}" -eq 0 ]; then
+			count_tap <<<"not ok - cargo test in $crate failed (exit $rc) without a failing test"
+		else
+			continue
+		fi
+		echo "$out" | tail -20 | sed 's/^/# /'
 	done
 
 	# Style: rustfmt on every crate, clippy on the kernel modules.
 	count_tap < <(
 		result "rustfmt: kernel modules" "$(make -s fmt >/dev/null 2>&1; echo $?)"
-		for crate in rust/rpmsg_proto userspace/rpmsg_echo; do
+		for crate in "${HOST_CRATES[@]}"; do
 			[ -f "$crate/Cargo.toml" ] || continue
 			result "rustfmt: $crate" "$(cd "$crate" && cargo fmt --check >/dev/null 2>&1; echo $?)"
 		done
+		# A clippy build that fails is a failure even with no warning line.
 		clippy_log=$(make -s clippy 2>&1)
+		clippy_rc=$?
 		warnings=$(echo "$clippy_log" | grep -cE '^(warning|error)')
-		result "kernel modules build with CLIPPY=1 and no warnings ($warnings found)" "$warnings"
-		[ "$warnings" -eq 0 ] || echo "$clippy_log" | grep -E -A6 '^(warning|error)' | head -60 | sed 's/^/# /'
+		if [ $clippy_rc -eq 0 ]; then
+			result "kernel modules build with CLIPPY=1 and no warnings ($warnings found)" "$warnings"
+		else
+			result "kernel modules build with CLIPPY=1 and no warnings (make clippy failed, exit $clippy_rc; $warnings found)" 1
+		fi
+		if [ "$warnings" -ne 0 ]; then
+			echo "$clippy_log" | grep -E -A6 '^(warning|error)' | head -60 | sed 's/^/# /'
+		elif [ $clippy_rc -ne 0 ]; then
+			echo "$clippy_log" | tail -20 | sed 's/^/# /'
+		fi
 		kdir_out=$(make -s KDIR=/nonexistent 2>&1)
 		result "make KDIR=/nonexistent fails and names the problem" \
 			"$(grep -q 'KDIR=/nonexistent: no such directory' <<<"$kdir_out"; echo $?)"
 	)
 
-	if [ -x scripts/check-dts.sh ]; then
-		echo "# device-tree overlays and binding"
-		count_tap < <(scripts/check-dts.sh 2>&1 | grep -E '^(ok|not ok|#)')
-	fi
+	echo "# device-tree overlays and binding"
+	dts_out=$(scripts/check-dts.sh 2>&1); dts_rc=$?
+	tap_group "device-tree check (scripts/check-dts.sh)" "$dts_out" $dts_rc
 
 	echo "# board-kernel config fragment on the 7.2 arm64 defconfig"
 	cfg_out=$(scripts/check-config-fragment.sh 2>&1); cfg_rc=$?
-	count_tap < <(grep -E '^(ok|not ok|#)' <<<"$cfg_out")
-	if [ $cfg_rc -ne 0 ] && ! grep -q '^not ok' <<<"$cfg_out"; then
-		count_tap <<<"not ok - board config fragment check did not run: $(tail -1 <<<"$cfg_out")"
-	fi
+	tap_group "board config fragment check" "$cfg_out" $cfg_rc
 fi
 
 # QEMU scenarios, each on every doorbell path its "# doorbells:" header
@@ -116,18 +150,32 @@ for s in "${scenarios[@]}"; do
 	out=$(cat "build/verdicts/$s.out" 2>/dev/null)
 	rc=$(cat "build/verdicts/$s.rc" 2>/dev/null || echo 1)
 	if [ -n "$expect" ]; then
-		# Runner self-test: the run must fail and name the expected splat.
+		# Runner self-test: the run must fail and name the expected splat,
+		# and the guest must still have finished its plan (the splat, not a
+		# broken scenario, failed it).
 		echo "$out" | sed 's/^/# /'
-		if [ "$rc" -ne 0 ] && echo "$out" | grep -q "kernel splat: .*$expect"; then
+		if [ "$rc" -ne 0 ] && grep -q "kernel splat: .*$expect" <<<"$out" &&
+			grep -q "^ok - $s: finished within" <<<"$out" &&
+			grep -qE "^ok - $s: ran all [0-9]+ planned checks" <<<"$out"; then
 			count_tap <<<"ok - $s: the runner failed the run and named the $expect"
 		else
 			count_tap <<<"not ok - $s: the runner did not fail on the deliberate $expect"
 		fi
 	else
-		count_tap <<<"$out"
+		[ -z "$out" ] || count_tap <<<"$out"
 		# A runner that died before the guest ran still counts as a failure.
 		if [ "$rc" -ne 0 ] && ! grep -q '^not ok' <<<"$out"; then
-			count_tap <<<"not ok - $s: runner error: $(tail -1 <<<"$out")"
+			count_tap <<<"not ok - $s: runner error: $(tail -1 <<<"${out:-no output}")"
+			continue
+		fi
+		# The verdict's accounting (finished in time, ran its whole plan)
+		# must be there, passed or failed: a run without it ran fewer
+		# checks than it defines.
+		if ! grep -qE "^(ok - $s: finished within|not ok - $s: did not finish within)" <<<"$out"; then
+			count_tap <<<"not ok - $s: the verdict has no 'finished within' check"
+		fi
+		if ! grep -qE "^(ok - $s: ran all [0-9]+ planned checks|not ok - $s: planned .* checks, ran)" <<<"$out"; then
+			count_tap <<<"not ok - $s: the verdict has no 'ran all N planned checks' check"
 		fi
 	fi
 done
