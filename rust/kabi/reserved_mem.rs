@@ -65,7 +65,7 @@ impl AssignedPool {
                     page,
                     &mut handle,
                     bindings::GFP_KERNEL | bindings::__GFP_NOWARN,
-                    bindings::DMA_ATTR_NO_WARN as _,
+                    bindings::DMA_ATTR_NO_WARN as kernel::ffi::c_ulong,
                 )
             };
             if cpu.is_null() || taken.push((cpu, handle), GFP_KERNEL).is_err() {
