@@ -13,11 +13,18 @@ export RIG_QEMU_ARGS=${RIG_QEMU_ARGS-"-icount shift=2,sleep=off"}
 # slow every allocation the benchmarks make.
 export RIG_LEAK_CMDLINE=${RIG_LEAK_CMDLINE-}
 mkdir -p build/bench
-rm -f build/bench/run-*.txt
+rm -f build/bench/run-*.txt build/bench/smp-*.txt
+# Each run boots twice: the default node (full-system barriers) and the
+# same node with rockchip,smp-barriers (bench-smp-barriers), whose results
+# show what the default ordering costs.
 for i in $(seq 1 "$runs"); do
-	echo ">>> bench run $i/$runs"
-	scripts/qemu-run.sh bench >/dev/null 2>&1 || { echo "bench run $i failed (build/logs/bench.log)" >&2; exit 1; }
-	grep -a '^BENCH ' build/logs/bench.log | sed 's/^BENCH //' >"build/bench/run-$i.txt"
+	for boot in bench:run bench-smp-barriers:smp; do
+		scenario=${boot%%:*} prefix=${boot##*:}
+		echo ">>> bench run $i/$runs: $scenario"
+		scripts/qemu-run.sh "$scenario" >/dev/null 2>&1 ||
+			{ echo "bench run $i failed (build/logs/$scenario.log)" >&2; exit 1; }
+		grep -a '^BENCH ' "build/logs/$scenario.log" | sed 's/^BENCH //' >"build/bench/$prefix-$i.txt"
+	done
 done
 qemu_version=$(qemu-system-aarch64 --version | head -1)
 cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)

@@ -9,38 +9,48 @@ from pathlib import Path
 out_dir, runs, qemu, cpu, doc = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4], Path(sys.argv[5])
 qemu_args = sys.argv[6] if len(sys.argv) > 6 else ""
 
-samples = {}  # key -> list of values, one per run
 
 
-def add(key, value):
-    samples.setdefault(key, []).append(float(value))
+def collect(prefix):
+    """key -> list of values, one per run, from the runs' PREFIX-N.txt."""
+    found = {}
+
+    def add(key, value):
+        found.setdefault(key, []).append(float(value))
+
+    for i in range(1, runs + 1):
+        path = out_dir / f"{prefix}-{i}.txt"
+        if not path.exists():
+            continue
+        for line in path.read_text().splitlines():
+            r = json.loads(line)
+            m = r["metric"]
+            if m == "insmod_to_online_ms":
+                add(("insmod_to_online_ms",), r["value"])
+            elif m == "doorbells":
+                add(("doorbells_l2r", r["case"]), r["linux_to_remote_per_msg"])
+                add(("doorbells_r2l", r["case"]), r["remote_to_linux_per_msg"])
+                add(("doorbells_remote_took", r["case"]), r["remote_took_per_msg"])
+                add(("doorbells_linux_received", r["case"]), r["linux_received_per_msg"])
+            elif m == "rtt":
+                add(("rtt_p50_us", r["size"]), r["result"]["rtt_us"]["p50"])
+                add(("rtt_p99_us", r["size"]), r["result"]["rtt_us"]["p99"])
+            else:
+                add((m + "_msgs_per_s", r["size"]), r["result"]["msgs_per_s"])
+                add((m + "_mb_per_s", r["size"]), r["result"]["mb_per_s"])
+    return found
 
 
-for i in range(1, runs + 1):
-    for line in (out_dir / f"run-{i}.txt").read_text().splitlines():
-        r = json.loads(line)
-        m = r["metric"]
-        if m == "insmod_to_online_ms":
-            add(("insmod_to_online_ms",), r["value"])
-        elif m == "doorbells":
-            add(("doorbells_l2r", r["case"]), r["linux_to_remote_per_msg"])
-            add(("doorbells_r2l", r["case"]), r["remote_to_linux_per_msg"])
-            add(("doorbells_remote_took", r["case"]), r["remote_took_per_msg"])
-            add(("doorbells_linux_received", r["case"]), r["linux_received_per_msg"])
-        elif m == "rtt":
-            add(("rtt_p50_us", r["size"]), r["result"]["rtt_us"]["p50"])
-            add(("rtt_p99_us", r["size"]), r["result"]["rtt_us"]["p99"])
-        else:
-            add((m + "_msgs_per_s", r["size"]), r["result"]["msgs_per_s"])
-            add((m + "_mb_per_s", r["size"]), r["result"]["mb_per_s"])
+samples = collect("run")  # the default node: full-system barriers
+smp_samples = collect("smp")  # the same node with rockchip,smp-barriers
 
 
 def runs_of(key):
     return samples.get(key, [])
 
 
-def stat(key):
-    v = runs_of(key)
+def stat(key, source=None):
+    v = (samples if source is None else source).get(key, [])
     if not v:
         return None
     lo = min(v)
@@ -48,12 +58,13 @@ def stat(key):
 
 
 results = {"runs": runs, "qemu": qemu, "qemu_args": qemu_args, "host_cpu": cpu,
-           "metrics": {"/".join(map(str, k)): stat(k) for k in samples}}
+           "metrics": {"/".join(map(str, k)): stat(k) for k in samples},
+           "smp_barriers_metrics": {"/".join(map(str, k)): stat(k, smp_samples) for k in smp_samples}}
 (out_dir / "results.json").write_text(json.dumps(results, indent=1) + "\n")
 
 
-def fmt(key, digits=1):
-    s = stat(key)
+def fmt(key, digits=1, source=None):
+    s = stat(key, source)
     if s is None:
         return "-"
     spread = f" (spread {s['spread']:.2f})" if s["spread"] is not None else ""
@@ -98,6 +109,33 @@ lines += ["", "Doorbells per message. Sent: the driver's `doorbells_sent` and th
 for case in sorted({k[1] for k in samples if k[0] == "doorbells_l2r"}):
     lines.append(f"| {case} | {fmt(('doorbells_l2r', case), 3)} | {fmt(('doorbells_remote_took', case), 3)} | "
                  f"{fmt(('doorbells_r2l', case), 3)} | {fmt(('doorbells_linux_received', case), 3)} |")
+
+
+lines += ["", "## Ring barriers", "",
+          "The rings are ordered with full-system barriers unless the node says",
+          "`rockchip,smp-barriers` (a Cortex-A remote in the CPUs' inner-shareable domain).",
+          "Each run also boots the board with that property (`bench-smp-barriers`);",
+          "cost = full-system / SMP for times, SMP / full-system for rates (above 1: the",
+          "full-system barriers are slower). Under TCG both kinds of barrier become host",
+          "fences, so the emulated board shows only the instructions' share; on silicon a",
+          "`dsb sy` also waits for outstanding memory traffic.", "",
+          "| case | full-system | SMP | cost |", "|---|---|---|---|"]
+
+
+def barrier_row(label, key, rate):
+    full, smp = stat(key), stat(key, smp_samples)
+    if full is None or smp is None or not full["median"] or not smp["median"]:
+        return f"| {label} | {fmt(key)} | {fmt(key, source=smp_samples)} | - |"
+    cost = smp["median"] / full["median"] if rate else full["median"] / smp["median"]
+    return f"| {label} | {fmt(key)} | {fmt(key, source=smp_samples)} | {cost:.3f} |"
+
+
+for size in (14, 128, 496):
+    lines.append(barrier_row(f"RTT p50 µs, {size} B", ("rtt_p50_us", size), False))
+for metric, label in (("echo_throughput", "echo 16 in flight"), ("oneway_tx", "Linux→remote"),
+                      ("oneway_rx", "remote→Linux")):
+    for size in (14, 496):
+        lines.append(barrier_row(f"{label} msg/s, {size} B", (f"{metric}_msgs_per_s", size), True))
 
 
 def target(name, ok, detail):

@@ -93,24 +93,41 @@ impl Drop for AssignedPool {
     }
 }
 
-/// A physical range.
+/// The physical range of a device-tree reserved-memory region.
+///
+/// # Invariants
+///
+/// `start` and `size` are the range of a `reserved-memory` node, as
+/// `of_reserved_mem_region_to_resource*()` reported it: memory the kernel
+/// set aside at boot, not RAM it hands out or another device's registers.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct PhysRange {
-    /// First byte.
-    pub(crate) start: u64,
-    /// Size in bytes.
-    pub(crate) size: u64,
+pub(crate) struct ReservedRange {
+    start: u64,
+    size: u64,
 }
 
-fn to_range(res: &bindings::resource) -> PhysRange {
-    PhysRange {
+impl ReservedRange {
+    /// First byte.
+    pub(crate) fn start(&self) -> u64 {
+        self.start
+    }
+
+    /// Size in bytes.
+    pub(crate) fn size(&self) -> u64 {
+        self.size
+    }
+}
+
+fn to_range(res: &bindings::resource) -> ReservedRange {
+    // INVARIANT: callers pass only what the reserved-memory lookups filled.
+    ReservedRange {
         start: res.start,
         size: res.end.wrapping_sub(res.start).wrapping_add(1),
     }
 }
 
 /// The reserved region that entry `index` of `memory-region` points at.
-pub(crate) fn region(dev: &device::Device, index: u32) -> Result<PhysRange> {
+pub(crate) fn region(dev: &device::Device, index: u32) -> Result<ReservedRange> {
     // SAFETY: all-zero is a valid `struct resource`.
     let mut res: bindings::resource = unsafe { core::mem::zeroed() };
     // SAFETY: `dev` is live and `res` is writable.
@@ -121,7 +138,7 @@ pub(crate) fn region(dev: &device::Device, index: u32) -> Result<PhysRange> {
 }
 
 /// The reserved region named `name` in `memory-region-names`.
-pub(crate) fn region_by_name(dev: &device::Device, name: &CStr) -> Result<PhysRange> {
+pub(crate) fn region_by_name(dev: &device::Device, name: &CStr) -> Result<ReservedRange> {
     // SAFETY: all-zero is a valid `struct resource`.
     let mut res: bindings::resource = unsafe { core::mem::zeroed() };
     // SAFETY: `dev` is live, `name` is NUL-terminated and `res` is writable.

@@ -2,7 +2,7 @@
 
 //! Memory shared with a remote core, mapped by physical address.
 
-use crate::sys;
+use crate::{reserved_mem::ReservedRange, sys};
 use core::ptr::NonNull;
 use kernel::{bindings, prelude::*};
 
@@ -57,7 +57,7 @@ impl SharedRegion {
             )
         };
         let claim = NonNull::new(claim).ok_or(EBUSY)?;
-        match Self::map_remote_view(phys, size) {
+        match Self::map(phys, size) {
             Ok(mut region) => {
                 // INVARIANT: the entry for exactly this range.
                 region.claim = Some(claim);
@@ -72,10 +72,18 @@ impl SharedRegion {
         }
     }
 
-    /// Maps `size` bytes at `phys` without claiming them: the remote
-    /// core's view of a region the Linux driver claims. Only the rig's
-    /// simulated remote uses it; drivers use [`Self::claim`].
-    pub(crate) fn map_remote_view(phys: u64, size: usize) -> Result<Self> {
+    /// Maps the reserved-memory region `range` without claiming it: the
+    /// remote core's view of a region the Linux driver claims. Only the
+    /// rig's simulated remote uses it; drivers use [`Self::claim`]. Taking
+    /// a [`ReservedRange`] keeps it to memory the device tree set aside.
+    pub(crate) fn map_remote_view(range: &ReservedRange) -> Result<Self> {
+        let size = usize::try_from(range.size()).map_err(|_| EINVAL)?;
+        Self::map(range.start(), size)
+    }
+
+    /// Maps `size` bytes at `phys`; private, so that only a claimed range or
+    /// a reserved-memory region is ever mapped.
+    fn map(phys: u64, size: usize) -> Result<Self> {
         if size == 0 {
             return Err(EINVAL);
         }

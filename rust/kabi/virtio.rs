@@ -33,6 +33,19 @@ pub(crate) struct VringLayout {
     pub(crate) align: u32,
     /// Bytes each vring occupies (zeroed before the ring is created).
     pub(crate) bytes: usize,
+    /// How ring updates are ordered for the remote.
+    pub(crate) barriers: RingBarriers,
+}
+
+/// The memory barriers the virtqueues order their ring updates with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RingBarriers {
+    /// Full-system barriers, as remoteproc uses: right for every remote,
+    /// including an MCU outside the CPUs' inner-shareable domain.
+    System,
+    /// SMP barriers: enough only for a remote core inside the CPUs'
+    /// inner-shareable domain (another Cortex-A core of the SoC).
+    Smp,
 }
 
 /// A virtqueue created by `vring_new_virtqueue()`.
@@ -183,22 +196,19 @@ impl Virtqueues {
             .region
             .virt_at(offset, self.layout.bytes)
             .map_err(|_| EINVAL)?;
+        let weak_barriers = self.layout.barriers == RingBarriers::Smp;
         // SAFETY: `pages` is `bytes` of zeroed ring memory, at least what
         // `num` entries need (type invariant), that stays mapped while
         // `self` (which holds the region) lives, and the queue is deleted
         // before `self` is dropped; `vdev` is valid per the caller's
         // contract; `notify_trampoline::<T>` matches the device.
-        //
-        // Strong barriers (`weak_barriers` false), as remoteproc uses: the
-        // remote may be a Cortex-M outside the CPUs' inner-shareable
-        // domain, which SMP barriers do not order memory for.
         let vq = unsafe {
             sys::vring_new_virtqueue(
                 index as c_uint,
                 self.layout.num,
                 self.layout.align,
                 vdev,
-                false,
+                weak_barriers,
                 info.ctx,
                 pages.cast(),
                 Some(notify_trampoline::<T>),

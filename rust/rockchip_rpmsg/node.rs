@@ -5,7 +5,7 @@
 //! Every problem fails the probe with a `dev_err` that names the property, so
 //! a broken overlay says what is wrong instead of silently doing nothing.
 
-use crate::layout;
+use crate::{layout, virtio::RingBarriers};
 use kernel::{device, platform, prelude::*};
 
 /// How the node's doorbells travel, chosen by its compatible.
@@ -25,6 +25,9 @@ pub(crate) struct NodeConfig {
     pub(crate) link_id: u8,
     /// `rockchip,vdev-nums`: how many virtio devices share the region.
     pub(crate) vdev_nums: usize,
+    /// Full-system barriers unless `rockchip,smp-barriers` says the remote
+    /// is a Cortex-A core in the CPUs' inner-shareable domain.
+    pub(crate) barriers: RingBarriers,
 }
 
 impl NodeConfig {
@@ -132,10 +135,17 @@ impl NodeConfig {
             return Err(EINVAL);
         }
 
+        let barriers = if fwnode.property_present(c"rockchip,smp-barriers") {
+            RingBarriers::Smp
+        } else {
+            RingBarriers::System
+        };
+
         Ok(Self {
             vring_base,
             link_id,
             vdev_nums,
+            barriers,
         })
     }
 }

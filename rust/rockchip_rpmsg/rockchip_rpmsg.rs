@@ -64,7 +64,7 @@ use platform_module::PlatformModule;
 use reserved_mem::AssignedPool;
 use shared_mem::SharedRegion;
 use vdev::RpmsgVdev;
-use virtio::{Registration, Virtqueues, VringLayout};
+use virtio::{Registration, RingBarriers, Virtqueues, VringLayout};
 
 kernel::of_device_table!(
     OF_TABLE,
@@ -135,6 +135,12 @@ impl RockchipRpmsg {
     fn start(pdev: &platform::Device<device::Core<'_>>, doorbells: Doorbells) -> Result<Self> {
         let dev: &device::Device<device::Bound> = pdev.as_ref();
         let cfg = node::NodeConfig::read(pdev, doorbells)?;
+        if cfg.barriers == RingBarriers::Smp {
+            dev_info!(
+                dev,
+                "rockchip,smp-barriers: rings ordered with SMP barriers (remote in the CPUs' inner-shareable domain)\n"
+            );
+        }
 
         let pool = AssignedPool::assign(dev, 0).inspect_err(|e| {
             dev_err!(
@@ -145,11 +151,11 @@ impl RockchipRpmsg {
         })?;
         let pool_range = reserved_mem::region(dev, 0)?;
         let pool_needed = layout::POOL_PER_INSTANCE * cfg.vdev_nums as u64;
-        if pool_range.size < pool_needed {
+        if pool_range.size() < pool_needed {
             dev_err!(
                 dev,
                 "memory-region: pool of {:#x} bytes is too small for {} vdevs (needs {:#x})\n",
-                pool_range.size,
+                pool_range.size(),
                 cfg.vdev_nums,
                 pool_needed
             );
@@ -191,6 +197,7 @@ impl RockchipRpmsg {
                 num: u32::from(layout::VRING_NUM),
                 align: layout::VRING_ALIGN as u32,
                 bytes: layout::VRING_AREA as usize,
+                barriers: cfg.barriers,
             };
             let vqs = Virtqueues::new(region.clone(), layout)?;
             instances.push(
@@ -222,7 +229,7 @@ impl RockchipRpmsg {
             link,
             _debugfs: None,
             pool,
-            pool_bytes: usize::try_from(pool_range.size).unwrap_or(usize::MAX),
+            pool_bytes: usize::try_from(pool_range.size()).unwrap_or(usize::MAX),
         };
         for (i, instance) in this.link.instances.iter().enumerate() {
             dev_info!(

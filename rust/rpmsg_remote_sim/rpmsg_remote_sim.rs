@@ -155,7 +155,7 @@ impl RemoteSim {
                 let regs = reserved_mem::region_by_name(dev, c"mbox-regs").inspect_err(|_| {
                     dev_err!(dev, "memory-region: no \"mbox-regs\" entry\n");
                 })?;
-                let page = SharedRegion::map_remote_view(regs.start, regs.size as usize)?;
+                let page = SharedRegion::map_remote_view(&regs)?;
                 Wire::Registers(Registers::new(page, line(0)?)?)
             }
             Path::Lines => Wire::Lines(Lines::new(line(1)?)),
@@ -175,9 +175,9 @@ impl RemoteSim {
         let pool = reserved_mem::region_by_name(dev, c"pool").inspect_err(|_| {
             dev_err!(dev, "memory-region: no \"pool\" entry\n");
         })?;
-        let rings = SharedRegion::map_remote_view(vrings.start, vrings.size as usize)?;
-        let pool_start = pool.start;
-        let pool = SharedRegion::map_remote_view(pool.start, pool.size as usize)?;
+        let rings = SharedRegion::map_remote_view(&vrings)?;
+        let pool_start = pool.start();
+        let pool = SharedRegion::map_remote_view(&pool)?;
 
         let choice = EndpointChoice {
             client_sample: *module_parameters::client_sample.value() != 0,
@@ -224,7 +224,7 @@ impl RemoteSim {
             },
             link_id,
             vdevs,
-            vrings.start,
+            vrings.start(),
             pool_start
         );
         Ok(Self {
