@@ -1,9 +1,9 @@
 #!/bin/bash
 # Builds the guest's userspace tools as static arm64 binaries into
 # build/userspace/, which scripts/initramfs.sh copies to the guest's /usr/bin:
-# rpmsg_echo (userspace/) and the test tools (tests/tools/). Each crate builds
-# one binary named after its directory. Idempotent: prints nothing when
-# everything is up to date.
+# rpmsg_echo (userspace/rpmsg_echo/) and the test tools hold_poll and tx_fill
+# (one crate in tests/tools/). Idempotent: prints nothing when everything is
+# up to date.
 #
 # Toolchain: the rustup target aarch64-unknown-linux-gnu when it is installed
 # or can be added; otherwise -Zbuild-std against the running rustc's rust-src
@@ -11,7 +11,11 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-CRATES=(userspace/rpmsg_echo tests/tools/hold_poll tests/tools/tx_fill)
+# Each crate, then the binaries it builds for the guest.
+CRATES=(
+	"userspace/rpmsg_echo rpmsg_echo"
+	"tests/tools hold_poll tx_fill"
+)
 OUT_DIR="$ROOT/build/userspace"
 TARGET_DIR="$OUT_DIR/target"
 TARGET=aarch64-unknown-linux-gnu
@@ -25,7 +29,8 @@ command -v rustc >/dev/null || die "rustc not found (install Rust with rustup)"
 command -v "$LINKER" >/dev/null ||
 	die "$LINKER not found: install gcc-aarch64-linux-gnu and libc6-dev-arm64-cross (scripts/setup.sh does)"
 command -v file >/dev/null || die "'file' not found: apt-get install file"
-for crate in "${CRATES[@]}"; do
+for entry in "${CRATES[@]}"; do
+	crate=${entry%% *} # the binaries follow it
 	[ -f "$ROOT/$crate/Cargo.toml" ] || die "no crate at $ROOT/$crate"
 done
 
@@ -52,42 +57,47 @@ mkdir -p "$OUT_DIR"
 export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER="$LINKER"
 export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUSTFLAGS="-C target-feature=+crt-static"
 
-# build CRATE: builds it, checks the binary is a static aarch64 ELF, and
-# installs it into $OUT_DIR when it changed. Only the binaries go there (the
-# initramfs takes every file in it); the log stays in the target directory.
+# build CRATE BIN...: builds the crate, checks each BIN is a static aarch64
+# ELF, and installs it into $OUT_DIR when it changed. Only the binaries go
+# there (the initramfs takes every file in it); the log stays in the target
+# directory.
 build() {
-	local crate=$1 bin log built kind dest
-	bin=$(basename "$crate")
+	local crate=$1 name bin log built kind dest
+	shift
+	name=$(basename "$crate")
 	mkdir -p "$TARGET_DIR"
-	log="$TARGET_DIR/cargo-build-$bin.log"
+	log="$TARGET_DIR/cargo-build-$name.log"
 	if ! cargo build --release --locked --quiet \
 		--manifest-path "$ROOT/$crate/Cargo.toml" \
 		--target "$TARGET" --target-dir "$TARGET_DIR" \
 		${build_std[@]+"${build_std[@]}"} >"$log" 2>&1; then
 		cat "$log" >&2
-		die "cargo build of $bin for $TARGET failed (log: $log)"
+		die "cargo build of $crate for $TARGET failed (log: $log)"
 	fi
 
-	built="$TARGET_DIR/$TARGET/release/$bin"
-	[ -x "$built" ] || die "cargo finished but $built is missing"
-	kind="$(file -b "$built")"
-	case "$kind" in
-	*ELF\ 64-bit*ARM\ aarch64*) ;;
-	*) die "$built is not an aarch64 ELF: $kind" ;;
-	esac
-	case "$kind" in
-	*statically\ linked* | *static-pie\ linked*) ;;
-	*) die "$built is not statically linked: $kind" ;;
-	esac
+	for bin in "$@"; do
+		built="$TARGET_DIR/$TARGET/release/$bin"
+		[ -x "$built" ] || die "cargo built $crate but $built is missing"
+		kind="$(file -b "$built")"
+		case "$kind" in
+		*ELF\ 64-bit*ARM\ aarch64*) ;;
+		*) die "$built is not an aarch64 ELF: $kind" ;;
+		esac
+		case "$kind" in
+		*statically\ linked* | *static-pie\ linked*) ;;
+		*) die "$built is not statically linked: $kind" ;;
+		esac
 
-	dest="$OUT_DIR/$bin"
-	if ! cmp -s "$built" "$dest"; then
-		install -m 0755 "$built" "$dest.tmp"
-		mv -f "$dest.tmp" "$dest"
-		echo "build-userspace: ${dest#"$ROOT"/} ($(file -b "$dest" | cut -d, -f1-2), static)"
-	fi
+		dest="$OUT_DIR/$bin"
+		if ! cmp -s "$built" "$dest"; then
+			install -m 0755 "$built" "$dest.tmp"
+			mv -f "$dest.tmp" "$dest"
+			echo "build-userspace: ${dest#"$ROOT"/} ($(file -b "$dest" | cut -d, -f1-2), static)"
+		fi
+	done
 }
 
-for crate in "${CRATES[@]}"; do
-	build "$crate"
+for entry in "${CRATES[@]}"; do
+	read -ra crate_and_bins <<<"$entry"
+	build "${crate_and_bins[@]}"
 done

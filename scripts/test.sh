@@ -11,7 +11,7 @@ if [ "${1:-}" = --scenario ]; then only=${2:?--scenario needs a name}; fi
 
 # Crates with host tests (and rustfmt): the protocol, rpmsg_echo and the
 # guest test tools.
-HOST_CRATES=(rust/rpmsg_proto userspace/rpmsg_echo tests/tools/hold_poll tests/tools/tx_fill)
+HOST_CRATES=(rust/rpmsg_proto userspace/rpmsg_echo tests/tools)
 
 passed=0 failed=0
 count_tap() { # reads TAP lines on stdin, echoes them, updates the totals

@@ -152,7 +152,7 @@ impl Link {
                 Ok(()) => self.stats.doorbells_sent.add(1, Relaxed),
                 Err(e) => {
                     self.stats.doorbell_send_errors.add(1, Relaxed);
-                    if self.first_report(&self.stats.reported_send_error) {
+                    if first_report(&self.stats.reported_send_error) {
                         dev_err!(
                             &*self.dev,
                             "doorbell interrupt {} failed: {:?} (further failures only counted)\n",
@@ -203,7 +203,7 @@ impl Link {
         // the mailbox core): the gate opens again.
         self.stats.doorbell_send_errors.add(1, Relaxed);
         let owed_lost = transition(&self.stats.gate, doorbell_gate::send_failed);
-        if self.first_report(&self.stats.reported_send_error) {
+        if first_report(&self.stats.reported_send_error) {
             dev_err!(
                 &*self.dev,
                 "doorbell send failed: {:?}{} (further failures only counted)\n",
@@ -216,12 +216,13 @@ impl Link {
             );
         }
     }
+}
 
-    /// True the first time it is called with `flag` on this link: messages
-    /// a remote can provoke at any rate are printed once, then counted.
-    fn first_report(&self, flag: &Atomic<bool>) -> bool {
-        !flag.xchg(true, Relaxed)
-    }
+/// True the first time it is called with `flag` (one of a link's
+/// `reported_*` flags): messages a remote can provoke at any rate are
+/// printed once per link, then only counted.
+fn first_report(flag: &Atomic<bool>) -> bool {
+    !flag.xchg(true, Relaxed)
 }
 
 /// How this link rings the remote core.
@@ -277,7 +278,7 @@ impl ClientHandler for DoorbellRx {
         if msg.data != layout::DOORBELL_MAGIC {
             stats.bad_doorbells.add(1, Relaxed);
             stats.bad_magic.add(1, Relaxed);
-            if link.first_report(&stats.reported_bad_magic) {
+            if first_report(&stats.reported_bad_magic) {
                 dev_warn!(
                     &*link.dev,
                     "doorbell with bad magic {:#x} ignored (further ones only counted in debugfs)\n",
@@ -289,7 +290,7 @@ impl ClientHandler for DoorbellRx {
         if msg.cmd != u32::from(link.link_id) {
             stats.bad_doorbells.add(1, Relaxed);
             stats.bad_link_id.add(1, Relaxed);
-            if link.first_report(&stats.reported_bad_link_id) {
+            if first_report(&stats.reported_bad_link_id) {
                 dev_warn!(
                     &*link.dev,
                     "doorbell for link {:#x} ignored, ours is {:#x} (further ones only counted in debugfs)\n",

@@ -13,17 +13,18 @@
 //! with its time since the start, in the order they happen. rpmsg gives up a
 //! blocking write after 15 s: the test must let the remote run before that.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, ErrorKind, Read, Write};
+use rig_tools::{
+    create_ready_file, open_device, poll, remove_ready_file, required, revents_names, run_tool,
+    set_once, unknown_option, CommandLine, Failure,
+};
+use std::fs::{self, File};
+use std::io::{self, Read, Write};
 use std::os::fd::AsRawFd;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc};
 use std::thread::{self, sleep};
 use std::time::{Duration, Instant};
 
-const EXIT_USAGE: i32 = 2;
-const EXIT_OPEN: i32 = 3;
 const EXIT_FILL: i32 = 4;
 const EXIT_EARLY: i32 = 5;
 const EXIT_POLL: i32 = 6;
@@ -68,38 +69,29 @@ struct Options {
 
 /// Parses the arguments after the program name; `Ok(None)` for `--help`.
 fn parse(args: &[String]) -> Result<Option<Options>, String> {
-    let (mut device, mut ready, mut unstalled) = (None, None, None);
+    let mut line = CommandLine::new(args);
+    let (mut ready, mut unstalled) = (None, None);
     let (mut size, mut check_echoes) = (64, false);
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let mut value = || it.next().ok_or(format!("{arg} needs a value"));
-        let (slot, name, path) = match arg.as_str() {
+    while let Some(option) = line.next_option()? {
+        match option {
             "-h" | "--help" => return Ok(None),
-            "--ready" => (&mut ready, arg.as_str(), value()?),
-            "--unstalled" => (&mut unstalled, arg.as_str(), value()?),
+            "--ready" => set_once(&mut ready, option, line.value(option, "a value")?)?,
+            "--unstalled" => set_once(&mut unstalled, option, line.value(option, "a value")?)?,
             "--size" => {
-                let v = value()?;
+                let v = line.value(option, "a value")?;
                 size = v.parse().unwrap_or(0);
                 if !(MIN_SIZE..=MAX_SIZE).contains(&size) {
                     return Err(format!("--size must be {MIN_SIZE}..={MAX_SIZE}, not {v}"));
                 }
-                continue;
             }
-            "--check-echoes" => {
-                check_echoes = true;
-                continue;
-            }
-            opt if opt.starts_with('-') => return Err(format!("unknown option {opt}")),
-            _ => (&mut device, "DEVICE", arg),
-        };
-        if slot.replace(PathBuf::from(path)).is_some() {
-            return Err(format!("{name} given twice"));
+            "--check-echoes" => check_echoes = true,
+            _ => return Err(unknown_option(option)),
         }
     }
     Ok(Some(Options {
-        device: device.ok_or("no DEVICE given")?,
-        ready: ready.ok_or("--ready is required")?,
-        unstalled: unstalled.ok_or("--unstalled is required")?,
+        device: line.device()?,
+        ready: required(ready, "--ready")?,
+        unstalled: required(unstalled, "--unstalled")?,
         size,
         check_echoes,
     }))
@@ -123,47 +115,6 @@ fn errno_name(errno: i32) -> String {
         // The kernel-internal code rpmsg returns when its 15 s wait expires.
         512 => "ERESTARTSYS".into(),
         n => format!("errno{n}"),
-    }
-}
-
-/// `POLLOUT|POLLERR`-style names of the bits in `revents` (those this
-/// tool asks for, and those poll() reports unasked); `0` for none.
-fn revents_names(revents: libc::c_short) -> String {
-    let names: Vec<&str> = [
-        (libc::POLLIN, "POLLIN"),
-        (libc::POLLOUT, "POLLOUT"),
-        (libc::POLLERR, "POLLERR"),
-        (libc::POLLHUP, "POLLHUP"),
-        (libc::POLLNVAL, "POLLNVAL"),
-    ]
-    .into_iter()
-    .filter_map(|(bit, name)| (revents & bit != 0).then_some(name))
-    .collect();
-    if names.is_empty() {
-        "0".into()
-    } else {
-        names.join("|")
-    }
-}
-
-/// A failure, with the exit code it maps to.
-struct Failure(i32, String);
-
-/// poll() on `file` for `events` for at most `timeout_ms` (-1: no limit);
-/// its revents, 0 on a timeout.
-fn poll(file: &File, events: libc::c_short, timeout_ms: i32) -> io::Result<libc::c_short> {
-    let mut pfd = libc::pollfd {
-        fd: file.as_raw_fd(),
-        events,
-        revents: 0,
-    };
-    loop {
-        // SAFETY: `pfd` is a valid array of one pollfd for the whole call.
-        match unsafe { libc::poll(&mut pfd, 1, timeout_ms) } {
-            n if n >= 0 => return Ok(pfd.revents),
-            _ if io::Error::last_os_error().kind() == ErrorKind::Interrupted => {}
-            _ => return Err(io::Error::last_os_error()),
-        }
     }
 }
 
@@ -222,25 +173,8 @@ enum Outcome {
 
 fn run(opts: &Options) -> Result<(), Failure> {
     let start = Instant::now();
-    let ready_failed = |e: io::Error| {
-        let msg = format!("cannot create ready file {}: {e}", opts.ready.display());
-        Failure(EXIT_READY_FILE, msg)
-    };
-    match fs::remove_file(&opts.ready) {
-        Err(e) if e.kind() != ErrorKind::NotFound => return Err(ready_failed(e)),
-        _ => {}
-    }
-    let file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
-        .open(&opts.device)
-        .map_err(|e| {
-            Failure(
-                EXIT_OPEN,
-                format!("cannot open {}: {e}", opts.device.display()),
-            )
-        })?;
+    remove_ready_file(&opts.ready, EXIT_READY_FILE)?;
+    let file = open_device(&opts.device, libc::O_NONBLOCK | libc::O_CLOEXEC)?;
     let (filled, errno) = fill(&file, opts)?;
     println!("filled {filled} errno {}", errno_name(errno));
     if filled == 0 || errno != libc::EAGAIN {
@@ -278,15 +212,12 @@ fn run(opts: &Options) -> Result<(), Failure> {
         flags >= 0 && libc::fcntl(file.as_raw_fd(), libc::F_SETFL, flags & !libc::O_NONBLOCK) == 0
     };
     if !cleared {
-        return Err(Failure(
-            EXIT_WRITE,
-            format!("fcntl: {}", io::Error::last_os_error()),
-        ));
+        return Err(Failure::last_os_error(EXIT_WRITE, "fcntl"));
     }
     let msg = payload(filled, opts.size);
     let tid = spawn(Box::new(move |mut f| Outcome::Write(f.write(&msg))));
     let write_wchan = wait_sleeping(tid, "write()")?;
-    File::create(&opts.ready).map_err(ready_failed)?;
+    create_ready_file(&opts.ready, EXIT_READY_FILE)?;
     println!("blocked: poll in {poll_wchan}, write in {write_wchan}");
 
     for (outcome, at, remote_ran) in events.iter().take(2) {
@@ -337,32 +268,7 @@ fn check_echoes(mut file: &File, count: usize, size: usize) -> Result<(), Failur
 }
 
 fn main() {
-    let args: Result<Vec<String>, _> = std::env::args_os()
-        .skip(1)
-        .map(|a| a.into_string())
-        .collect();
-    let code = match args
-        .map_err(|a| format!("argument {a:?} is not UTF-8"))
-        .and_then(|a| parse(&a))
-    {
-        Ok(None) => {
-            println!("{USAGE}");
-            0
-        }
-        Ok(Some(opts)) => match run(&opts) {
-            Ok(()) => 0,
-            Err(Failure(code, msg)) => {
-                eprintln!("tx_fill: {msg}");
-                code
-            }
-        },
-        Err(msg) => {
-            eprintln!("tx_fill: {msg}\n{USAGE}");
-            EXIT_USAGE
-        }
-    };
-    let _ = io::stdout().flush();
-    std::process::exit(code);
+    run_tool("tx_fill", USAGE, parse, run);
 }
 
 #[cfg(test)]
@@ -446,15 +352,10 @@ mod tests {
     }
 
     #[test]
-    fn names_errnos_and_revents() {
+    fn names_errnos() {
         assert_eq!(errno_name(libc::EAGAIN), "EAGAIN");
         assert_eq!(errno_name(libc::ENOMEM), "ENOMEM");
         assert_eq!(errno_name(512), "ERESTARTSYS");
         assert_eq!(errno_name(999), "errno999");
-        assert_eq!(
-            revents_names(libc::POLLOUT | libc::POLLERR),
-            "POLLOUT|POLLERR"
-        );
-        assert_eq!(revents_names(0), "0");
     }
 }
