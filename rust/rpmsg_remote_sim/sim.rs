@@ -317,8 +317,10 @@ impl Sim {
     /// Prints the counters, summed over instances, one `name value` a line.
     pub(crate) fn write_stats(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut sum = Counters::default();
+        let mut streaming = 0;
         let fw = self.firmware.lock();
         for r in fw.remotes.iter() {
+            streaming += usize::from(r.streaming());
             let c = r.counters();
             sum.messages_in += c.messages_in;
             sum.messages_out += c.messages_out;
@@ -357,6 +359,8 @@ impl Sim {
         writeln!(f, "source_sent {}", sum.source_sent)?;
         writeln!(f, "stream_polls_started {}", sum.stream_polls_started)?;
         writeln!(f, "doorbells_held {}", sum.doorbells_held)?;
+        // Not a counter: instances polling vring1 with notifications off now.
+        writeln!(f, "streaming {streaming}")?;
         let w = self.wire.counters();
         writeln!(f, "rings_while_pending {}", w.rings_while_pending)?;
         writeln!(f, "b2a_acks {}", w.b2a_acks)

@@ -13,8 +13,15 @@ check "the mailbox queue never overflowed" sh -c '! dmesg | grep -q "Try increas
 check "the doorbell gate is idle once the burst is over" wait_until 5 '[ "$(drv_stat doorbells_outstanding)" = 0 ]'
 echo "# doorbells sent $(drv_stat doorbells_sent), coalesced $(drv_stat doorbells_coalesced), deferred $(drv_stat doorbells_deferred), received $(drv_stat doorbells_received)"
 if [ "$DOORBELLS" = mailbox ]; then
+	# Every one of the 8 notifies must reach the doorbell path, so the
+	# remote must not suppress them: wait until the burst's streaming mode
+	# (vring1 polled, notifications off) is over, and keep the remote from
+	# reading vring1 (stall-intake) so that the 8 cannot start it again.
+	check "the remote has left streaming mode (notifications on)" \
+		wait_until 5 '[ "$(sim_stat streaming)" = 0 ]'
 	sent0=$(drv_stat doorbells_sent); coal0=$(drv_stat doorbells_coalesced); def0=$(drv_stat doorbells_deferred)
 	in0=$(sim_stat messages_in)
+	echo stall-intake > $FAULT
 	echo hold-a2b > $FAULT
 	# One way, to the remote's consuming endpoint: the remote reads the ring
 	# only when a doorbell comes, as RT-Thread does.
@@ -23,6 +30,9 @@ if [ "$DOORBELLS" = mailbox ]; then
 		"1 7" "$(($(drv_stat doorbells_sent) - sent0)) $(($(drv_stat doorbells_coalesced) - coal0))"
 	check_eq "A2B held: one doorbell in flight, one owed" 2 "$(drv_stat doorbells_outstanding)"
 	check_eq "A2B held: the owed doorbell waits for the one in flight" "$def0" "$(drv_stat doorbells_deferred)"
+	check_eq "A2B held: the remote took none of the 8 yet" "$in0" "$(sim_stat messages_in)"
+	# The remote reads again, but only the owed doorbell tells it to.
+	echo clear > $FAULT
 	echo release-a2b > $FAULT
 	check "A2B released: the owed doorbell goes out once the first completes" \
 		wait_until 5 '[ "$(drv_stat doorbells_deferred)" = $((def0 + 1)) ]'

@@ -39,7 +39,10 @@ check_eq "pending: once raised, Linux got both messages" 0 $?
 check_eq "pending: one doorbell served both rings" $((rx0 + 1)) "$(drv_stat doorbells_received)"
 
 # Tx completion: with A2B held the remote takes Linux's doorbell (and
-# answers) but leaves the status bit set.
+# answers) but leaves the status bit set. Both notifies below must reach
+# the doorbell path: the remote must not be polling vring1 with
+# notifications off.
+wait_until 5 '[ "$(sim_stat streaming)" = 0 ]'
 echo hold-a2b > $FAULT
 s0=$(mbox_stat ch1_sent); c0=$(mbox_stat ch1_tx_completed)
 check "tx held: an echo still completes (the remote took the doorbell)" \

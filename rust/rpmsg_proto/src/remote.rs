@@ -834,6 +834,13 @@ impl<S: DerefMut<Target = [u8]>> Remote<S> {
         &self.counters
     }
 
+    /// Whether Linux's streaming has the remote polling vring1 with
+    /// notifications off (see [`STREAM_ENTER_MESSAGES`]); a test that needs
+    /// every notify to reach the doorbell path waits until it is not.
+    pub fn streaming(&self) -> bool {
+        self.polling
+    }
+
     /// Sets all counters to 0.
     pub fn reset_counters(&mut self) {
         self.counters = Counters::default();

@@ -414,12 +414,14 @@ fn one_message_per_doorbell_keeps_notifications_on() {
 #[test]
 fn streaming_is_polled_with_notifications_off_until_quiet() {
     let (mut l, mut r, mut h) = boot();
+    assert!(!r.streaming());
     for p in [b"s1", b"s2", b"s3"] {
         l.send(0x400, 0x3000, p);
     }
     let o = service(&mut r, &l, &mut h);
     assert_eq!(o.messages_in, 3);
     assert!(o.poll_soon);
+    assert!(r.streaming());
     assert_eq!(l.tx.used_flags(&l.rings), VRING_USED_F_NO_NOTIFY);
     assert_eq!(r.counters().stream_polls_started, 1);
     assert_eq!(l.recv().len(), 3);
@@ -436,6 +438,7 @@ fn streaming_is_polled_with_notifications_off_until_quiet() {
     let o = poll(&mut r, &l, &mut h, 1);
     assert!(!o.poll_soon);
     assert!(!o.retry_needed);
+    assert!(!r.streaming());
     assert_eq!(l.tx.used_flags(&l.rings), 0);
     assert_eq!(r.counters().stream_polls_started, 1);
 }
