@@ -17,7 +17,10 @@ check "every coalesced notify was owed a doorbell sent after it ($deferred for $
 	test "$deferred" -le "$coal" -a \( "$coal" -eq 0 -o "$deferred" -ge 1 \)
 check_eq "no doorbell send errors" 0 "$err"
 # Doorbells that arrive while the previous is still pending merge into it,
-# in the mailbox's status bit or at the interrupt controller.
+# in the mailbox's status bit or at the interrupt controller. The remote's
+# last doorbell may still be on its way: wait until each one rung has
+# arrived or merged.
+wait_until 5 '[ $(($(drv_stat doorbells_received) + $(sim_stat rings_while_pending))) -ge "$(sim_stat doorbells_out)" ]'
 out=$(sim_stat doorbells_out); merged=$(sim_stat rings_while_pending); rx=$(drv_stat doorbells_received)
 check "doorbells received = doorbells the remote rang, less merged ones ($rx of $out, $merged merged)" \
 	test $rx -le $out -a $((rx + merged)) -ge $out
@@ -28,6 +31,8 @@ check "only the first rx notify rang the remote" test "$(drv_stat vdev0/rvq_noti
 check "status shows DRIVER_OK" test $(($(drv_stat vdev0/status) & 4)) -eq 4
 check_eq "no bad doorbells so far" 0 "$(drv_stat bad_doorbells)"
 check_eq "no transmission failed at the controller" 0 "$(drv_stat doorbell_tx_errors)"
+# A doorbell's service run may still be queued: wait until it has started.
+wait_until 5 '[ "$(drv_stat doorbells_received)" = $(($(drv_stat rx_work_runs) + $(drv_stat doorbells_merged))) ]'
 good=$(drv_stat doorbells_received)
 check_eq "every good doorbell started a service run or merged into a queued one" "$good" "$(($(drv_stat rx_work_runs) + $(drv_stat doorbells_merged)))"
 check "service runs found used rx buffers" test "$(drv_stat vdev0/rvq_interrupts)" -gt 0
