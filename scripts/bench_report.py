@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
-"""Aggregates the benchmark runs: medians over runs, spread (max/min), and
-the doorbell targets, as JSON and as the table in docs/PERFORMANCE.md."""
+"""Aggregates the benchmark runs: medians over runs, spread (max/min), the
+doorbell targets and the C driver's numbers, as JSON, as the tables in
+docs/PERFORMANCE.md and as two SVG plots beside it (written here, with the
+standard library only)."""
 import json
+import math
 import statistics
 import sys
 from pathlib import Path
@@ -11,12 +14,18 @@ qemu_args = sys.argv[6] if len(sys.argv) > 6 else ""
 
 
 
+SIZES = (14, 128, 496)
+hists = {}  # (prefix, size) -> the RTT histograms (rtt_hist_us) of the runs
+irq_lines = {}  # prefix -> the "irqs" lines of the runs
+
+
 def collect(prefix):
     """key -> list of values, one per run, from the runs' PREFIX-N.txt."""
     found = {}
 
     def add(key, value):
-        found.setdefault(key, []).append(float(value))
+        if value is not None:
+            found.setdefault(key, []).append(float(value))
 
     for i in range(1, runs + 1):
         path = out_dir / f"{prefix}-{i}.txt"
@@ -32,10 +41,21 @@ def collect(prefix):
                 add(("doorbells_r2l", r["case"]), r["remote_to_linux_per_msg"])
                 add(("doorbells_remote_took", r["case"]), r["remote_took_per_msg"])
                 add(("doorbells_linux_received", r["case"]), r["linux_received_per_msg"])
+            elif m == "cpu":
+                for field in ("linux_cpu_us_per_msg", "remote_cpu_us_per_msg", "linux_busy_pct",
+                              "remote_busy_pct", "run_linux_cpu_us_per_msg", "run_remote_cpu_us_per_msg"):
+                    add((field, r["case"]), r.get(field))
+            elif m == "cpu_idle":
+                add(("idle_linux_busy_pct", r["case"]), r["linux_busy_pct"])
+                add(("idle_remote_busy_pct", r["case"]), r["remote_busy_pct"])
+            elif m == "irqs":
+                irq_lines.setdefault(prefix, []).append(r["irqs"])
             elif m == "rtt":
                 add(("rtt_p50_us", r["size"]), r["result"]["rtt_us"]["p50"])
                 add(("rtt_p99_us", r["size"]), r["result"]["rtt_us"]["p99"])
-            else:
+                if "rtt_hist_us" in r["result"]:
+                    hists.setdefault((prefix, r["size"]), []).append(r["result"]["rtt_hist_us"])
+            elif "result" in r:
                 add((m + "_msgs_per_s", r["size"]), r["result"]["msgs_per_s"])
                 add((m + "_mb_per_s", r["size"]), r["result"]["mb_per_s"])
     return found
@@ -57,10 +77,267 @@ def stat(key, source=None):
     return {"median": statistics.median(v), "spread": (max(v) / lo) if lo > 0 else None, "runs": v}
 
 
+def merge_hists(hs, lo, width):
+    """The histograms HS (rtt_hist_us of several runs, each with its own bins)
+    as one with bins of WIDTH µs from LO: each source bin's count is spread
+    evenly over the bins it overlaps. Returns the counts (floats)."""
+    hi = max(h["lo"] + h["width"] * len(h["counts"]) for h in hs)
+    out = [0.0] * max(1, math.ceil((hi - lo) / width))
+    for h in hs:
+        for i, c in enumerate(h["counts"]):
+            a = h["lo"] + i * h["width"]
+            b = a + h["width"]
+            j = max(0, int((a - lo) // width))
+            while c and j < len(out) and lo + j * width < b:
+                part = min(b, lo + (j + 1) * width) - max(a, lo + j * width)
+                if part > 0:
+                    out[j] += c * part / h["width"]
+                j += 1
+    return out
+
+
+def rtt_distributions(prefix="run"):
+    """size -> (lo, width, counts): the RTT histograms of all runs merged, on
+    bins of the median width of that payload's runs (one run with a slow
+    outlier past its p99 has wide bins; its counts are spread)."""
+    out = {}
+    for size in SIZES:
+        hs = [h for h in hists.get((prefix, size), []) if h["counts"]]
+        if hs:
+            width = int(statistics.median_low([h["width"] for h in hs]))
+            lo = min(h["lo"] for h in hs) // width * width
+            out[size] = (lo, width, merge_hists(hs, lo, width))
+    return out
+
+
+distributions = rtt_distributions()
 results = {"runs": runs, "qemu": qemu, "qemu_args": qemu_args, "host_cpu": cpu,
            "metrics": {"/".join(map(str, k)): stat(k) for k in samples},
-           "smp_barriers_metrics": {"/".join(map(str, k)): stat(k, smp_samples) for k in smp_samples}}
+           "smp_barriers_metrics": {"/".join(map(str, k)): stat(k, smp_samples) for k in smp_samples},
+           "rtt_hist_us_merged": {str(size): {"lo": lo, "width": width, "counts": [round(c, 2) for c in counts]}
+                                  for size, (lo, width, counts) in distributions.items()},
+           "irqs": irq_lines.get("run", [])}
 (out_dir / "results.json").write_text(json.dumps(results, indent=1) + "\n")
+
+# Rockchip's C driver measured on this rig: medians over 3 boots with
+# -icount shift=2,sleep=off. (label, metric key, {payload or None: the C
+# driver's value}, True for a rate (met when ours >= C), False for a time
+# (met when ours <= C)).
+C_DRIVER_ARGS = "-icount shift=2,sleep=off"
+C_DRIVER = [
+    ("remote→Linux one-way msg/s", "oneway_rx_msgs_per_s", {14: 3702, 128: 3704, 496: 3695}, True),
+    ("RTT p50 µs", "rtt_p50_us", {14: 1035, 128: 1048, 496: 1115}, False),
+    ("echo, 16 in flight, msg/s", "echo_throughput_msgs_per_s", {14: 1186, 128: 1133, 496: 1038}, True),
+    ("Linux→remote one-way msg/s", "oneway_tx_msgs_per_s", {14: 3496, 128: 3438, 496: 3272}, True),
+    ("insmod → `rpmsg host is online` ms", "insmod_to_online_ms", {None: 123}, False),
+]
+
+
+def c_driver_value(key, size):
+    for _, k, values, _ in C_DRIVER:
+        if k == key:
+            return values.get(size)
+    return None
+
+
+# --- SVG, written by hand: the machine running make bench may not have
+# matplotlib, and two plots do not need it.
+
+def esc(text):
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def nice_ticks(lo, hi, count=6):
+    """Round tick values covering LO..HI, about COUNT of them."""
+    if hi <= lo:
+        hi = lo + 1
+    raw = (hi - lo) / count
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    first = math.floor(lo / step) * step
+    ticks = []
+    v = first
+    while v <= hi + step * 1e-9:
+        ticks.append(round(v, 10))
+        v += step
+    if ticks[-1] < hi:
+        ticks.append(round(ticks[-1] + step, 10))
+    return ticks
+
+
+def tick_label(v):
+    return f"{v:g}" if abs(v) < 1e6 else f"{v:.3g}"
+
+
+class Chart:
+    """A plot area with axes, ticks, grid, labels and a legend."""
+
+    def __init__(self, width, height, title, xlabel, ylabel, xticks, yticks, show_xticks=True, legend_rows=2):
+        """LEGEND_ROWS rows of two entries go between the title and the plot."""
+        self.w, self.h = width, height
+        self.legend_top = 40
+        self.left, self.right, self.top, self.bottom = 78, width - 24, 48 + 18 * legend_rows, height - 62
+        self.xmin, self.xmax = xticks[0], xticks[-1]
+        self.ymin, self.ymax = yticks[0], yticks[-1]
+        self.items = [f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
+                      self.text(width / 2, 24, title, size=15, anchor="middle", weight="bold")]
+        for v in yticks:
+            y = self.y(v)
+            self.items.append(self.line(self.left, y, self.right, y, "#e3e3e3"))
+            self.items.append(self.line(self.left - 5, y, self.left, y, "#333333"))
+            self.items.append(self.text(self.left - 8, y + 4, tick_label(v), anchor="end"))
+        for v in xticks if show_xticks else ():
+            x = self.x(v)
+            self.items.append(self.line(x, self.top, x, self.bottom, "#f0f0f0"))
+            self.items.append(self.line(x, self.bottom, x, self.bottom + 5, "#333333"))
+            self.items.append(self.text(x, self.bottom + 19, tick_label(v), anchor="middle"))
+        self.items.append(f'<rect x="{self.left}" y="{self.top}" width="{self.right - self.left}" '
+                          f'height="{self.bottom - self.top}" fill="none" stroke="#333333"/>')
+        self.items.append(self.text((self.left + self.right) / 2, height - 18, xlabel, size=13, anchor="middle"))
+        cy = (self.top + self.bottom) / 2
+        self.items.append(self.text(20, cy, ylabel, size=13, anchor="middle", rotate=(20, cy)))
+        self.legend = []
+
+    def x(self, v):
+        return self.left + (v - self.xmin) / (self.xmax - self.xmin) * (self.right - self.left)
+
+    def y(self, v):
+        return self.bottom - (v - self.ymin) / (self.ymax - self.ymin) * (self.bottom - self.top)
+
+    @staticmethod
+    def line(x1, y1, x2, y2, stroke, width=1, dash=None):
+        d = f' stroke-dasharray="{dash}"' if dash else ""
+        return (f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
+                f'stroke="{stroke}" stroke-width="{width}"{d}/>')
+
+    @staticmethod
+    def text(x, y, s, size=11, anchor="start", weight=None, rotate=None, fill="#222222"):
+        extra = f' font-weight="{weight}"' if weight else ""
+        if rotate:
+            extra += f' transform="rotate(-90 {rotate[0]:.1f} {rotate[1]:.1f})"'
+        return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
+                f'fill="{fill}"{extra}>{esc(s)}</text>')
+
+    def add(self, item):
+        self.items.append(item)
+
+    def key(self, label, color, kind="box", dash=None):
+        self.legend.append((label, color, kind, dash))
+
+    def svg(self):
+        items = list(self.items)
+        column = (self.right - self.left) / 2
+        for i, (label, color, kind, dash) in enumerate(self.legend):
+            x0 = self.left + (i % 2) * column
+            y = self.legend_top + 12 + 18 * (i // 2)
+            if kind == "box":
+                items.append(f'<rect x="{x0:.1f}" y="{y - 9:.1f}" width="18" height="10" fill="{color}"/>')
+            else:
+                items.append(self.line(x0, y - 4, x0 + 18, y - 4, color, 2.5, dash))
+            items.append(self.text(x0 + 24, y, label))
+        return ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                f'<svg xmlns="http://www.w3.org/2000/svg" width="{self.w}" height="{self.h}" '
+                f'viewBox="0 0 {self.w} {self.h}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">\n'
+                + "\n".join(items) + "\n</svg>\n")
+
+
+COLORS = {14: "#1f77b4", 128: "#ff7f0e", 496: "#2ca02c"}
+
+
+def rtt_plot():
+    """The RTT distribution per payload (all runs merged) as step lines of
+    density (share of the round trips per 10 µs, so that bins of different
+    widths compare), up to a little past the largest median p99; what lies
+    beyond is counted in the legend."""
+    if not distributions:
+        return None
+    p99s = [statistics.median(runs_of(("rtt_p99_us", size))) for size in SIZES if runs_of(("rtt_p99_us", size))]
+    lo = min(d[0] for d in distributions.values())
+    top = max(p99s) * 1.1 if p99s else max(d[0] + d[1] * len(d[2]) for d in distributions.values())
+    xticks = nice_ticks(lo, top, 8)
+    density = {size: [1000.0 * c / sum(counts) / width for c in counts]
+               for size, (_, width, counts) in distributions.items()}
+    ymax = max(max(v) for v in density.values())
+    merged = f"{runs} runs merged" if runs != 1 else "1 run"
+    chart = Chart(760, 440, f"Round-trip time, one message in flight ({merged})",
+                  "round-trip time (µs), send to echo", "share of the round trips per 10 µs (%)",
+                  xticks, nice_ticks(0, ymax, 6))
+    for size in SIZES:
+        if size not in distributions:
+            continue
+        start, w, counts = distributions[size]
+        pts, beyond = [(chart.x(max(start, chart.xmin)), chart.y(0))], 0.0
+        for i, v in enumerate(density[size]):
+            a, b = start + i * w, start + (i + 1) * w
+            if b <= chart.xmin:
+                continue
+            if a >= chart.xmax:
+                beyond += counts[i]
+                continue
+            b = min(b, chart.xmax)
+            pts += [(chart.x(max(a, chart.xmin)), chart.y(v)), (chart.x(b), chart.y(v))]
+        pts.append((pts[-1][0], chart.y(0)))
+        d = "M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in pts)
+        chart.add(f'<path d="{d} Z" fill="{COLORS[size]}" fill-opacity="0.12" stroke="none"/>')
+        chart.add(f'<path d="{d}" fill="none" stroke="{COLORS[size]}" stroke-width="2"/>')
+        c = c_driver_value("rtt_p50_us", size)
+        if c is not None and chart.xmin <= c <= chart.xmax:
+            chart.add(chart.line(chart.x(c), chart.top, chart.x(c), chart.bottom, COLORS[size], 1.5, "5,4"))
+        label = f"{size} B: {round(sum(counts))} round trips, {w} µs bins"
+        if beyond >= 0.5:
+            label += f", {round(beyond)} past {xticks[-1]:g} µs"
+        chart.key(label, COLORS[size], "line")
+    chart.key("C driver's RTT p50 (dashed, same colours)", "#555555", "line", "5,4")
+    return chart.svg()
+
+
+def throughput_plot():
+    """Messages per second per payload and direction: medians as bars, the
+    runs' min..max as whiskers, the C driver's as black marks."""
+    series = [("Linux→remote one-way", "oneway_tx_msgs_per_s", "#1f77b4"),
+              ("remote→Linux one-way", "oneway_rx_msgs_per_s", "#ff7f0e"),
+              ("echo, 16 in flight", "echo_throughput_msgs_per_s", "#2ca02c")]
+    if not any(runs_of((key, size)) for _, key, _ in series for size in SIZES):
+        return None
+    top = max([x for _, key, _ in series for size in SIZES for x in runs_of((key, size))]
+              + [c_driver_value(key, size) or 0 for _, key, _ in series for size in SIZES])
+    yticks = nice_ticks(0, top * 1.08, 6)
+    chart = Chart(760, 440, "Throughput per payload and direction (medians; whiskers: min..max over the runs)",
+                  "payload", "messages per second", [0, 3], yticks, show_xticks=False)
+    group = (chart.right - chart.left) / 3
+    bar = group * 0.8 / len(series)
+    for g, size in enumerate(SIZES):
+        gx = chart.left + g * group
+        chart.add(chart.text(gx + group / 2, chart.bottom + 19, f"{size} B", anchor="middle"))
+        for k, (_, key, color) in enumerate(series):
+            x = gx + group * 0.1 + k * bar
+            v = runs_of((key, size))
+            if v:
+                med = statistics.median(v)
+                chart.add(f'<rect x="{x + 2:.1f}" y="{chart.y(med):.1f}" width="{bar - 4:.1f}" '
+                          f'height="{chart.bottom - chart.y(med):.1f}" fill="{color}"/>')
+                cx = x + bar / 2
+                if len(v) > 1:
+                    chart.add(chart.line(cx, chart.y(min(v)), cx, chart.y(max(v)), "#333333", 1.2))
+                    for e in (min(v), max(v)):
+                        chart.add(chart.line(cx - 5, chart.y(e), cx + 5, chart.y(e), "#333333", 1.2))
+                if chart.bottom - chart.y(med) > 20:
+                    chart.add(chart.text(cx, chart.y(med) + 14, f"{med:.0f}", size=10, anchor="middle",
+                                         fill="#ffffff"))
+            c = c_driver_value(key, size)
+            if c is not None:
+                chart.add(chart.line(x, chart.y(c), x + bar, chart.y(c), "#000000", 2.5, "6,2"))
+    for label, _, color in series:
+        chart.key(label, color)
+    chart.key("C driver, same rig", "#000000", "line", "6,2")
+    return chart.svg()
+
+
+plots = {"bench-rtt.svg": rtt_plot(), "bench-throughput.svg": throughput_plot()}
+for name, svg in plots.items():
+    if svg:
+        (doc.parent / name).parent.mkdir(parents=True, exist_ok=True)
+        (doc.parent / name).write_text(svg)
 
 
 def fmt(key, digits=1, source=None):
@@ -101,6 +378,14 @@ for size in (14, 128, 496):
         f"| {size} | {fmt(('rtt_p50_us', size))} | {fmt(('rtt_p99_us', size))} | "
         f"{fmt(('echo_throughput_msgs_per_s', size))} | {fmt(('oneway_tx_msgs_per_s', size))} | "
         f"{fmt(('oneway_rx_msgs_per_s', size))} |")
+lines += ["", "RTT distribution per payload: the histograms of all runs (`rtt_hist_us` of",
+          "`rpmsg_echo --bench`) merged, each run's bins spread evenly over common bins (the",
+          "median width of the runs'); up to a little past the largest median p99, the round trips",
+          "beyond it counted in the legend; the dashed lines are the C driver's RTT p50 (see below):", "",
+          "![RTT distribution per payload](bench-rtt.svg)", "",
+          "Throughput per payload and direction, medians over the runs, whiskers min..max, the",
+          "C driver's numbers as black dashes:", "",
+          "![Throughput per payload and direction](bench-throughput.svg)"]
 lines += ["", "Doorbells per message. Sent: the driver's `doorbells_sent` and the simulator's",
           "`doorbells_out`. Received: the simulator's `doorbells_in` (rings Linux wrote before the",
           "remote looked count once) and the driver's `doorbells_received`.", "",
@@ -110,6 +395,67 @@ for case in sorted({k[1] for k in samples if k[0] == "doorbells_l2r"}):
     lines.append(f"| {case} | {fmt(('doorbells_l2r', case), 3)} | {fmt(('doorbells_remote_took', case), 3)} | "
                  f"{fmt(('doorbells_r2l', case), 3)} | {fmt(('doorbells_linux_received', case), 3)} |")
 
+
+CASE_KINDS = (("rtt", "one in flight"), ("echo16", "echo, 16 in flight"), ("tx", "Linux→remote"),
+              ("rx", "remote→Linux"))
+
+
+def idle_share(case):
+    lin, rem = stat(("idle_linux_busy_pct", case)), stat(("idle_remote_busy_pct", case))
+    return f"{lin['median']:.0f} % / {rem['median']:.0f} %" if lin and rem else "- / -"
+
+
+lines += ["", "## CPU time per message", "",
+          "Linux is CPU 0 and the remote CPU 1: the simulator's loop runs on CPU 1, the benchmark",
+          "shell and `rpmsg_echo` on CPU 0, and the transport's interrupts are routed to CPU 0",
+          "(`/proc/irq/N/smp_affinity`; the mailbox's B2A lines, on the mailbox-less path Linux's",
+          "rx line). So CPU 0's busy time is what Linux spends on the messages (the app, the rpmsg",
+          "core, the transport's rx work, the mailbox interrupt, tx-done polling) and CPU 1's what",
+          "the simulated remote spends (its polls included). Busy = user + nice + system + irq +",
+          "softirq + steal of `/proc/stat`, in 10 ms ticks (USER_HZ 100), over the timed part that",
+          "`rpmsg_echo --bench` reports (`\"cpu\"`: endpoint open to last message), divided by the",
+          "messages of the case (300 for one in flight, 2000 otherwise): a tick is 33 µs per",
+          "message at 300 messages, 5 µs at 2000 (and rounding to ticks can make a busy share a",
+          "little over 100 %). The last column counts the whole `rpmsg_echo` run",
+          "instead (from the bench's own `/proc/stat` reads around it), which adds the process's",
+          "start and exit and the endpoint's creation and teardown.", "",
+          "Read it with the rig in mind: with `-icount` QEMU runs the two vCPUs in turns on one",
+          "instruction clock, so a CPU with work to do also counts as busy while QEMU is running",
+          "the other one. When both sides have work the columns overlap (they can add up to more",
+          "than the elapsed time) and each approaches the time per message of the case; compare",
+          "them between builds on this rig, not as the instructions one side executes.",
+          "With nothing to do (the bench sleeping 1 s) CPU 0 / CPU 1 are busy "
+          f"{idle_share('idle-bare')} before the rig loads and {idle_share('idle-rig')} with it up",
+          "(the kernel's own housekeeping, then also the remote's idle polls and the driver's timers).", ""]
+irq_runs = irq_lines.get("run", [])
+if irq_runs:
+    names = {}
+    for run_irqs in irq_runs:
+        for e in run_irqs:
+            n = names.setdefault((e["name"], e["smp_affinity"]), {"irqs": set(), "cpu0": [], "cpu1": []})
+            n["irqs"].add(e["irq"])
+    for run_irqs in irq_runs:
+        for key, n in names.items():
+            n["cpu0"].append(sum(e["cpu0"] for e in run_irqs if (e["name"], e["smp_affinity"]) == key))
+            n["cpu1"].append(sum(e["cpu1"] for e in run_irqs if (e["name"], e["smp_affinity"]) == key))
+    lines.append("Interrupts routed: " + "; ".join(
+        f"`{name}` (irq {', '.join(map(str, sorted(n['irqs'])))}) to mask {mask}, taken during the cases "
+        f"on CPU 0 {statistics.median(n['cpu0']):.0f} times, on CPU 1 {statistics.median(n['cpu1']):.0f} "
+        "(medians over the runs)" for (name, mask), n in names.items()) + ".")
+    lines.append("")
+lines += ["| case | Linux CPU per message (µs) | remote CPU per message (µs) | CPU 0 busy % | CPU 1 busy % "
+          "| whole run: Linux / remote µs per message |",
+          "|---|---|---|---|---|---|"]
+for kind, label in CASE_KINDS:
+    for size in SIZES:
+        case = f"{kind}-{size}"
+        if not stat(("linux_cpu_us_per_msg", case)) and not stat(("run_linux_cpu_us_per_msg", case)):
+            continue
+        run_l, run_r = stat(("run_linux_cpu_us_per_msg", case)), stat(("run_remote_cpu_us_per_msg", case))
+        whole = f"{run_l['median']:.0f} / {run_r['median']:.0f}" if run_l and run_r else "-"
+        lines.append(f"| {case} ({label}) | {fmt(('linux_cpu_us_per_msg', case))} | "
+                     f"{fmt(('remote_cpu_us_per_msg', case))} | {fmt(('linux_busy_pct', case), 0)} | "
+                     f"{fmt(('remote_busy_pct', case), 0)} | {whole} |")
 
 lines += ["", "## Ring barriers", "",
           "The rings are ordered with full-system barriers unless the node says",
@@ -160,6 +506,25 @@ worst = max(spreads, key=lambda k: spreads[k] or 0.0) if spreads else None
 lines.append(target("throughput spread (max/min over the runs) under 1.3",
                     runs > 1 and worst is not None and all(v is not None and v < 1.3 for v in spreads.values()),
                     f"worst {worst} {spreads[worst]:.2f}" if worst else "no runs"))
+
+lines += ["", "## Against Rockchip's C driver", "",
+          "Rockchip's C driver measured on this same rig (medians over 3 boots,",
+          f"`{C_DRIVER_ARGS}`); ours are the medians above. ours/C above 1 is faster for",
+          "rates, slower for times; met = at least as fast (rates ≥, times ≤).", ""]
+if qemu_args != C_DRIVER_ARGS:
+    lines += [f"**These runs used `{qemu_args}`, not the C driver's `{C_DRIVER_ARGS}`: not comparable.**", ""]
+lines += ["| measure | payload | ours | C driver | ours/C | verdict |", "|---|---|---|---|---|---|"]
+for label, key, values, rate in C_DRIVER:
+    for size, c in values.items():
+        k = (key,) if size is None else (key, size)
+        s_ours = stat(k)
+        if s_ours is None:
+            lines.append(f"| {label} | {size or '-'} | - | {c} | - | NOT met (no runs) |")
+            continue
+        ours = s_ours["median"]
+        met = ours >= c if rate else ours <= c
+        lines.append(f"| {label} | {f'{size} B' if size else '-'} | {fmt(k)} | {c} | {ours / c:.2f} | "
+                     f"{'met' if met else 'NOT met'} |")
 lines.append("")
 doc.parent.mkdir(parents=True, exist_ok=True)
 doc.write_text("\n".join(lines))

@@ -14,6 +14,7 @@ mod uapi;
 use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
+use std::time::Instant;
 
 use endpoint::Endpoint;
 use error::Error;
@@ -87,6 +88,24 @@ fn measure(ep: &mut Endpoint, opts: &Options) -> Result<Outcome, Error> {
     }
 }
 
+/// Each CPU's busy ticks now, from `/proc/stat` (`None` if unreadable).
+fn read_busy_ticks() -> Option<Vec<u64>> {
+    fs::read_to_string("/proc/stat")
+        .ok()
+        .map(|text| stats::busy_ticks(&text))
+}
+
+/// The unit of `/proc/stat` (100 if sysconf does not say).
+fn user_hz() -> u64 {
+    // SAFETY: sysconf only reads a configuration value.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    if hz > 0 {
+        hz as u64
+    } else {
+        100
+    }
+}
+
 fn payload_bytes(kind: Payload) -> usize {
     match kind {
         Payload::Pattern(n) => n,
@@ -100,7 +119,15 @@ fn run(opts: &Options) -> Result<(), Error> {
         clear_ready_file(path)?;
     }
     let mut ep = Endpoint::create(opts)?;
+    // The CPUs' busy time over the timed part (`--bench`): the endpoint is
+    // open, the process started and the endpoint's teardown not counted.
+    let cpu_before = opts.bench.then(read_busy_ticks).flatten();
+    let t0 = Instant::now();
     let result = measure(&mut ep, opts);
+    let cpu = cpu_before.and_then(|before| {
+        let window = t0.elapsed();
+        read_busy_ticks().map(|after| stats::CpuBusy::between(&before, &after, window, user_hz()))
+    });
     // The endpoint goes away whatever happened, before anything else is reported.
     let destroyed = ep.destroy();
     let outcome = match (result, destroyed) {
@@ -120,17 +147,23 @@ fn run(opts: &Options) -> Result<(), Error> {
                 messages: opts.count,
                 window: opts.window,
                 summary: stats::summarize(&report.rtts),
+                histogram: stats::histogram(&report.rtts),
                 elapsed: report.elapsed,
+                cpu,
             };
             out(&bench.json());
         }
         Outcome::Echo(_) => {}
-        Outcome::Oneway(elapsed) => {
-            out(&stats::OneWay::tx(payload_bytes(opts.payload), opts.count, elapsed).json())
+        Outcome::Oneway(elapsed) => out(&stats::OneWay {
+            cpu,
+            ..stats::OneWay::tx(payload_bytes(opts.payload), opts.count, elapsed)
         }
-        Outcome::Sink(r) => {
-            out(&stats::OneWay::rx(r.first_len, r.messages, r.total_bytes, r.elapsed).json())
+        .json()),
+        Outcome::Sink(r) => out(&stats::OneWay {
+            cpu,
+            ..stats::OneWay::rx(r.first_len, r.messages, r.total_bytes, r.elapsed)
         }
+        .json()),
     }
     Ok(())
 }

@@ -6,6 +6,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use crate::stats::{HIST_BINS, HIST_MAX_BINS};
+
 /// Largest payload one RPMsg buffer carries: 512-byte buffer minus the 16-byte header.
 pub const MAX_PAYLOAD: usize = 496;
 /// Most messages kept in flight: the Linux side has 64 transmit buffers per vring.
@@ -299,8 +301,20 @@ Options:
   --window K      keep K messages in flight, 1..{MAX_WINDOW} (default 1)
   --bench         timed exchange; print one JSON line instead of per-message lines:
                   {{\"payload_bytes\":..,\"messages\":..,\"window\":..,
-                   \"rtt_us\":{{\"p50\":..,\"p99\":..,\"max\":..}},\"msgs_per_s\":..,\"mb_per_s\":..}}
-                  (rtt: send to echo; mb_per_s: echoed payload, one direction, 10^6 B/s)
+                   \"rtt_us\":{{\"p50\":..,\"p99\":..,\"max\":..}},\"msgs_per_s\":..,\"mb_per_s\":..,
+                   \"rtt_hist_us\":{{\"lo\":L,\"width\":W,\"counts\":[..]}}}}
+                  (rtt: send to echo; mb_per_s: echoed payload, one direction, 10^6 B/s;
+                  rtt_hist_us: the round trips in linear bins of W whole µs from L,
+                  the smallest rounded down to a whole µs: counts[i] holds those with
+                  L+i*W <= rtt < L+(i+1)*W; W is the least with which {HIST_BINS} bins
+                  reach past p99, and the bins go on to the largest (first and last
+                  bin never empty; W grows if that needs more than {HIST_MAX_BINS} bins))
+                  This line and those of --oneway and --sink end with
+                  ,\"cpu\":{{\"window_us\":..,\"user_hz\":..,\"busy_ticks\":[..]}}: each CPU's
+                  busy time (index = CPU number; user+nice+system+irq+softirq+steal
+                  in /proc/stat, USER_HZ ticks) from the endpoint open, just before
+                  the first write or read, to the last message (left out if
+                  /proc/stat cannot be read)
   --oneway        with --bench: Linux to remote only (e.g. --dst 0x3003, an endpoint
                   that consumes without replying); write --count messages of --size
                   bytes as fast as the transmit ring allows (--timeout per message),
@@ -614,6 +628,9 @@ mod tests {
             "\"mode\":\"oneway-tx\"",
             "\"mode\":\"oneway-rx\"",
             "\"elapsed_us\"",
+            "\"rtt_hist_us\":{\"lo\":L,\"width\":W,\"counts\":[..]}",
+            "W is the least with which 40 bins",
+            "\"cpu\":{\"window_us\":..,\"user_hz\":..,\"busy_ticks\":[..]}",
         ] {
             assert!(h.contains(needle), "--help lacks {needle}");
         }
