@@ -11,6 +11,7 @@ use crate::{
     mailbox::MboxMsg,
     mailbox_client::{Client, ClientHandler, Sender},
     ring_check,
+    service_thread::{ServiceThread, ThreadService},
     stats::{InstanceStats, LinkStats},
     virtio::Virtqueues,
 };
@@ -23,7 +24,6 @@ use kernel::{
         atomic::{Atomic, Full, Relaxed},
         Arc,
     },
-    workqueue::{self, impl_has_work, new_work, Work, WorkItem},
 };
 
 /// One virtio device's state the link needs.
@@ -34,8 +34,7 @@ pub(crate) struct Instance {
     pub(crate) stats: InstanceStats,
 }
 
-/// Shared by the mailbox callbacks, the virtio transports and the rx work.
-#[pin_data]
+/// Shared by the mailbox callbacks, the virtio transports and the rx thread.
 pub(crate) struct Link {
     /// The rpmsg node, for messages.
     dev: ARef<Device>,
@@ -45,21 +44,17 @@ pub(crate) struct Link {
     pub(crate) stats: LinkStats,
     /// Every instance on this link.
     pub(crate) instances: KVec<Arc<Instance>>,
-    /// Services the virtqueues after a doorbell, in process context.
-    #[pin]
-    pub(crate) rx_work: Work<Link>,
 }
 
-impl_has_work! {
-    impl HasWork<Self> for Link { self.rx_work }
-}
+/// The thread that services a link's virtqueues after a doorbell, in
+/// process context: rpmsg endpoint callbacks (the name service creating
+/// channels among them) may sleep.
+pub(crate) type RxThread = ServiceThread<Arc<Link>>;
 
-impl WorkItem for Link {
-    type Pointer = Arc<Link>;
-
-    fn run(this: Arc<Link>) {
-        this.stats.rx_work_runs.add(1, Relaxed);
-        for (i, instance) in this.instances.iter().enumerate() {
+impl ThreadService for Arc<Link> {
+    fn run(&self) {
+        self.stats.rx_work_runs.add(1, Relaxed);
+        for (i, instance) in self.instances.iter().enumerate() {
             if instance.stats.halted.load(Relaxed) {
                 continue;
             }
@@ -75,7 +70,7 @@ impl WorkItem for Link {
                     instance.stats.halted.store(true, Relaxed);
                     instance.stats.bad_used_index.add(1, Relaxed);
                     dev_err!(
-                        &*this.dev,
+                        &*self.dev,
                         "vdev{}: remote wrote used index {} beyond available index {} on vring0; instance stopped until rebind\n",
                         i,
                         bad.used,
@@ -117,16 +112,15 @@ impl Link {
         instances: KVec<Arc<Instance>>,
     ) -> Result<Arc<Self>> {
         let dev: &Device = dev;
-        Arc::pin_init(
-            pin_init!(Self {
+        Ok(Arc::new(
+            Self {
                 dev: dev.into(),
                 link_id,
                 stats: LinkStats::new(),
                 instances,
-                rx_work <- new_work!("rockchip_rpmsg::rx_work"),
-            }),
+            },
             GFP_KERNEL,
-        )
+        )?)
     }
 
     /// The rpmsg node.
@@ -162,15 +156,6 @@ impl Link {
                     }
                 }
             },
-        }
-    }
-
-    /// A valid doorbell arrived: service the virtqueues in process context.
-    fn doorbell_arrived(self: &Arc<Self>) {
-        self.stats.remote_ready.store(1, Relaxed);
-        // Already queued means the queued run will see this doorbell's work.
-        if workqueue::system_highpri().enqueue(self.clone()).is_err() {
-            self.stats.doorbells_merged.add(1, Relaxed);
         }
     }
 
@@ -225,6 +210,16 @@ fn first_report(flag: &Atomic<bool>) -> bool {
     !flag.xchg(true, Relaxed)
 }
 
+/// A valid doorbell arrived: have `rx`'s thread service the virtqueues.
+fn doorbell_arrived(rx: &RxThread) {
+    let stats = &rx.service().stats;
+    stats.remote_ready.store(1, Relaxed);
+    // A run still pending will see this doorbell's work too.
+    if !rx.kick() {
+        stats.doorbells_merged.add(1, Relaxed);
+    }
+}
+
 /// How this link rings the remote core.
 #[derive(Clone)]
 pub(crate) enum Bell {
@@ -247,34 +242,34 @@ impl Bell {
 
 /// The mailbox-less variant's rx interrupt: the remote set it pending.
 pub(crate) struct DoorbellIrq {
-    /// The link the doorbells belong to.
-    pub(crate) link: Arc<Link>,
+    /// The thread servicing the link the doorbells belong to.
+    pub(crate) rx: Arc<RxThread>,
 }
 
 impl irq::Handler for DoorbellIrq {
     fn handle(&self, _dev: &Device<Bound>) -> IrqReturn {
         // The line carries no message to check: every interrupt is ours.
-        self.link.stats.doorbells_received.add(1, Relaxed);
-        self.link.doorbell_arrived();
+        self.rx.service().stats.doorbells_received.add(1, Relaxed);
+        doorbell_arrived(&self.rx);
         IrqReturn::Handled
     }
 }
 
 /// The mailbox client's handler: receives doorbells and tx completions.
 pub(crate) struct DoorbellRx {
-    /// The link the doorbells belong to.
-    pub(crate) link: Arc<Link>,
+    /// The thread servicing the link the doorbells belong to.
+    pub(crate) rx: Arc<RxThread>,
 }
 
 impl ClientHandler for DoorbellRx {
     fn received(&self, msg: Option<MboxMsg>) {
-        let stats = &self.link.stats;
+        let link = self.rx.service();
+        let stats = &link.stats;
         stats.doorbells_received.add(1, Relaxed);
         let Some(msg) = msg else {
             stats.bad_doorbells.add(1, Relaxed);
             return;
         };
-        let link = &self.link;
         if msg.data != layout::DOORBELL_MAGIC {
             stats.bad_doorbells.add(1, Relaxed);
             stats.bad_magic.add(1, Relaxed);
@@ -300,15 +295,15 @@ impl ClientHandler for DoorbellRx {
             }
             return;
         }
-        self.link.doorbell_arrived();
+        doorbell_arrived(&self.rx);
     }
 
     fn tx_done(&self, result: i32, tx: &Sender<'_, Self>) {
         if result < 0 {
-            self.link.stats.doorbell_tx_errors.add(1, Relaxed);
+            self.rx.service().stats.doorbell_tx_errors.add(1, Relaxed);
         }
         // A failed transmission frees the channel too; what was owed still
         // goes out.
-        self.link.doorbell_completed(tx);
+        self.rx.service().doorbell_completed(tx);
     }
 }

@@ -31,15 +31,14 @@ mod platform_module;
 #[allow(dead_code)]
 #[path = "../kabi/reserved_mem.rs"]
 mod reserved_mem;
+#[path = "../kabi/service_thread.rs"]
+mod service_thread;
 #[allow(dead_code)]
 #[path = "../kabi/shared_mem.rs"]
 mod shared_mem;
 #[allow(dead_code)]
 #[path = "../kabi/virtio.rs"]
 mod virtio;
-#[allow(dead_code)]
-#[path = "../kabi/workqueue_ext.rs"]
-mod workqueue_ext;
 
 #[allow(dead_code, unreachable_pub, clippy::all)]
 #[path = "../rpmsg_proto/src/doorbell_gate.rs"]
@@ -57,7 +56,7 @@ mod vdev;
 
 use debugfs_root::DebugfsRoot;
 use irq_line::IrqLine;
-use link::{Bell, DoorbellIrq, DoorbellRx, Instance, Link};
+use link::{Bell, DoorbellIrq, DoorbellRx, Instance, Link, RxThread};
 use mailbox_client::Client;
 use node::Doorbells;
 use platform_module::PlatformModule;
@@ -109,6 +108,9 @@ struct RockchipRpmsg {
     /// The mailbox-less variant's rx interrupt.
     rx_irq: Option<Pin<KBox<kernel::irq::Registration<DoorbellIrq>>>>,
     link: Arc<Link>,
+    /// Services the virtqueues after doorbells; the doorbell handlers hold
+    /// it too.
+    rx: Arc<RxThread>,
     _debugfs: Option<Pin<KBox<Scope<Arc<Link>>>>>,
     /// Released last: the rpmsg buffers live in it until the vdevs are gone.
     pool: AssignedPool,
@@ -212,11 +214,14 @@ impl RockchipRpmsg {
             )?;
         }
         let link = Link::new(dev, cfg.link_id, instances)?;
+        let rx = RxThread::new(c"rpmsg-rx", dev.name(), link.clone()).inspect_err(|e| {
+            dev_err!(dev, "cannot start the rx thread ({:?})\n", e);
+        })?;
 
         let (bell, rx_irq) = match doorbells {
-            Doorbells::Mailbox => (Bell::Mailbox(Self::mailbox(dev, &link)?), None),
+            Doorbells::Mailbox => (Bell::Mailbox(Self::mailbox(dev, &rx)?), None),
             Doorbells::Interrupts => {
-                let (tx, rx) = Self::interrupts(pdev, &link)?;
+                let (tx, rx) = Self::interrupts(pdev, &rx)?;
                 (Bell::Interrupt(tx), Some(rx))
             }
         };
@@ -227,6 +232,7 @@ impl RockchipRpmsg {
             bell,
             rx_irq,
             link,
+            rx,
             _debugfs: None,
             pool,
             pool_bytes: usize::try_from(pool_range.size()).unwrap_or(usize::MAX),
@@ -273,13 +279,13 @@ impl RockchipRpmsg {
     /// The `rpmsg-rx`/`rpmsg-tx` mailbox channels.
     fn mailbox(
         dev: &device::Device<device::Bound>,
-        link: &Arc<Link>,
+        rx: &Arc<RxThread>,
     ) -> Result<Arc<Client<DoorbellRx>>> {
         Client::new(
             dev,
             [layout::MBOX_RX_NAME, layout::MBOX_TX_NAME],
-            link.doorbell_message(),
-            DoorbellRx { link: link.clone() },
+            rx.service().doorbell_message(),
+            DoorbellRx { rx: rx.clone() },
         )
         .inspect_err(|e| {
             if *e == EPROBE_DEFER {
@@ -298,7 +304,7 @@ impl RockchipRpmsg {
     /// remote, entry 1 is the remote ringing Linux.
     fn interrupts(
         pdev: &platform::Device<device::Core<'_>>,
-        link: &Arc<Link>,
+        rx: &Arc<RxThread>,
     ) -> Result<(IrqLine, Pin<KBox<kernel::irq::Registration<DoorbellIrq>>>)> {
         let dev: &device::Device<device::Bound> = pdev.as_ref();
         let entry = |index: u32| {
@@ -323,7 +329,7 @@ impl RockchipRpmsg {
                 kernel::irq::Flags::TRIGGER_NONE,
                 1,
                 c"rockchip-rpmsg",
-                Ok::<_, Error>(DoorbellIrq { link: link.clone() }),
+                Ok::<_, Error>(DoorbellIrq { rx: rx.clone() }),
             ),
             GFP_KERNEL,
         )
@@ -347,7 +353,7 @@ impl Drop for RockchipRpmsg {
         self.vdevs.clear();
         self.bell.close();
         self.rx_irq = None;
-        workqueue_ext::flush(&self.link.rx_work);
+        self.rx.flush();
         // virtio_rpmsg_bus frees its buffers when its device goes; anything
         // left is a leak that would starve the next binding.
         let leaked = self.pool.bytes_in_use(self.pool_bytes);

@@ -68,7 +68,7 @@ echo "BENCH {\"metric\":\"insmod_to_online_ms\",\"value\":$(awk "BEGIN{printf \"
 # transport's interrupts: the mailbox's B2A lines, or on the mailbox-less
 # path Linux's rx line (the remote's line, which stands for an interrupt of
 # the remote core, goes to CPU 1). Then CPU 0's busy time is what Linux
-# spends (app, rpmsg core, the transport's rx work, the mailbox IRQ) and
+# spends (app, rpmsg core, the transport's rx thread, the mailbox IRQ) and
 # CPU 1's what the simulated remote spends.
 check "the benchmark shell on CPU 0" taskset -p 1 $$
 
@@ -108,6 +108,17 @@ else
 	route rockchip-rpmsg 1
 	route rpmsg-remote-sim 2
 fi
+# The transport's rx thread (rpmsg-rx/<node>), which services what the
+# doorbells announce, is Linux's work too: CPU 0.
+rx_threads=$(for d in /proc/[0-9]*; do
+	case "$(cat "$d/comm" 2>/dev/null)" in rpmsg-rx/*) echo "${d#/proc/}" ;; esac
+done)
+if [ -z "$rx_threads" ]; then
+	not_ok "the rx thread on CPU 0" "no rpmsg-rx/ thread in /proc" "$(ps)"
+fi
+for pid in $rx_threads; do
+	check "the rx thread ($pid) on CPU 0" taskset -p 1 "$pid"
+done
 # irq_counts: "IRQ CPU0 CPU1" for each routed interrupt.
 irq_counts() {
 	for r in $ROUTED; do
