@@ -109,12 +109,14 @@ else
 	route rpmsg-remote-sim 2
 fi
 # The transport's rx thread (rpmsg-rx/<node>), which services what the
-# doorbells announce, is Linux's work too: CPU 0.
+# doorbells announce, is Linux's work too: CPU 0. A driver that services
+# in its interrupt handler (Rockchip's C driver, benchmarked on this rig
+# for comparison) has none, and its work already follows the interrupt.
 rx_threads=$(for d in /proc/[0-9]*; do
 	case "$(cat "$d/comm" 2>/dev/null)" in rpmsg-rx/*) echo "${d#/proc/}" ;; esac
 done)
 if [ -z "$rx_threads" ]; then
-	not_ok "the rx thread on CPU 0" "no rpmsg-rx/ thread in /proc" "$(ps)"
+	echo "# no rpmsg-rx/ thread: the driver services its rings in the interrupt"
 fi
 for pid in $rx_threads; do
 	check "the rx thread ($pid) on CPU 0" taskset -p 1 "$pid"
