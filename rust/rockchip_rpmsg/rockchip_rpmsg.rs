@@ -107,9 +107,8 @@ struct RockchipRpmsg {
     bell: Bell,
     /// The mailbox-less variant's rx interrupt.
     rx_irq: Option<Pin<KBox<kernel::irq::Registration<DoorbellIrq>>>>,
-    link: Arc<Link>,
-    /// Services the virtqueues after doorbells; the doorbell handlers hold
-    /// it too.
+    /// Services the virtqueues after doorbells (its service is the link);
+    /// the doorbell handlers hold it too.
     rx: Arc<RxThread>,
     _debugfs: Option<Pin<KBox<Scope<Arc<Link>>>>>,
     /// Released last: the rpmsg buffers live in it until the vdevs are gone.
@@ -214,7 +213,7 @@ impl RockchipRpmsg {
             )?;
         }
         let link = Link::new(dev, cfg.link_id, instances)?;
-        let rx = RxThread::new(c"rpmsg-rx", dev.name(), link.clone()).inspect_err(|e| {
+        let rx = RxThread::new(c"rpmsg-rx", dev.name(), link).inspect_err(|e| {
             dev_err!(dev, "cannot start the rx thread ({:?})\n", e);
         })?;
 
@@ -231,13 +230,12 @@ impl RockchipRpmsg {
             vdevs: KVec::with_capacity(cfg.vdev_nums, GFP_KERNEL)?,
             bell,
             rx_irq,
-            link,
             rx,
             _debugfs: None,
             pool,
             pool_bytes: usize::try_from(pool_range.size()).unwrap_or(usize::MAX),
         };
-        for (i, instance) in this.link.instances.iter().enumerate() {
+        for (i, instance) in this.rx.service().instances.iter().enumerate() {
             dev_info!(
                 dev,
                 "rpdev vdev{}: vring0 {:#x}, vring1 {:#x}\n",
@@ -247,7 +245,7 @@ impl RockchipRpmsg {
             );
             let transport = RpmsgVdev {
                 instance: instance.clone(),
-                link: this.link.clone(),
+                link: this.rx.service().clone(),
                 bell: this.bell.clone(),
             };
             let reg = Registration::register(dev, VIRTIO_ID_RPMSG, transport).inspect_err(|e| {
@@ -264,7 +262,7 @@ impl RockchipRpmsg {
         // The counters are a diagnostic: without them the link still works.
         match DebugfsRoot::with(|root| {
             KBox::pin_init(
-                stats::publish(root, dev.name(), this.link.clone()),
+                stats::publish(root, dev.name(), this.rx.service().clone()),
                 GFP_KERNEL,
             )
         })
@@ -359,7 +357,7 @@ impl Drop for RockchipRpmsg {
         let leaked = self.pool.bytes_in_use(self.pool_bytes);
         if leaked != 0 {
             dev_err!(
-                self.link.dev(),
+                self.rx.service().dev(),
                 "memory-region: {} bytes of the buffer pool still in use after teardown\n",
                 leaked
             );
