@@ -6,6 +6,8 @@
 #   make KDIR=/path/to/kernel  build against a board's Rust-enabled kernel tree
 #   make demo                  set up, build, boot the QEMU board, show the echo
 #   make test [SCENARIO=name]  host unit tests and every QEMU scenario
+#   make qemu                  build the board's QEMU (Debian source + the
+#                              mailbox device model), cached
 #   make dtbs                  compile the device-tree overlays
 #   make bench                 benchmarks on the QEMU board -> docs/PERFORMANCE.md
 
@@ -21,7 +23,7 @@ else
 KBUILD_ARGS ?=
 endif
 
-.PHONY: all modules setup kernel demo test bench dtbs userspace clean check-kdir clippy fmt
+.PHONY: all modules setup kernel qemu demo test bench dtbs userspace clean check-kdir clippy fmt
 
 all: modules
 
@@ -30,6 +32,9 @@ setup:
 
 kernel: setup
 	@scripts/kernel.sh build
+
+qemu: setup
+	@scripts/qemu.sh build
 
 ifdef REFERENCE_KERNEL
 check-kdir: kernel
@@ -57,13 +62,13 @@ userspace: setup
 dtbs:
 	@scripts/build-dtbs.sh
 
-demo: modules userspace dtbs
+demo: modules userspace dtbs qemu
 	@scripts/demo.sh
 
-test: modules userspace dtbs
+test: modules userspace dtbs qemu
 	@scripts/test.sh $(if $(SCENARIO),--scenario $(SCENARIO))
 
-bench: modules userspace
+bench: modules userspace qemu
 	@scripts/bench.sh
 
 clean:

@@ -26,6 +26,6 @@ for i in $(seq 1 "$runs"); do
 		grep -a '^BENCH ' "build/logs/$scenario.log" | sed 's/^BENCH //' >"build/bench/$prefix-$i.txt"
 	done
 done
-qemu_version=$(qemu-system-aarch64 --version | head -1)
+qemu_version=$("$(scripts/qemu.sh path)" --version | head -1)
 cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)
 python3 scripts/bench_report.py build/bench "$runs" "$qemu_version" "$cpu ($(nproc) cores)" docs/PERFORMANCE.md "$RIG_QEMU_ARGS"

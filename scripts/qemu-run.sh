@@ -1,11 +1,13 @@
 #!/bin/bash
 # Boots the QEMU board and runs one scenario inside it.
 #   qemu-run.sh [--interactive] [--keep-going] SCENARIO
-# RIG_DOORBELLS=mailbox (default) boots the board with the Rockchip AMP
-# mailbox (dts/qemu-virt-rpmsg.dtso), RIG_DOORBELLS=softirq with the
-# mailbox-less variant (dts/qemu-virt-rpmsg-softirq.dtso); a softirq run is
-# named SCENARIO@softirq. A scenario's "# doorbells:" header lists the paths
-# it applies to (default: both); a run on another path is refused.
+# RIG_DOORBELLS=mailbox (default) boots the board with the four-channel
+# Rockchip AMP mailbox (dts/qemu-virt-rpmsg.dtso), mailbox1ch with two
+# one-channel blocks as on RK3576 (dts/qemu-virt-rpmsg-1ch.dtso), softirq
+# with the mailbox-less variant (dts/qemu-virt-rpmsg-softirq.dtso); a run
+# off the default path is named SCENARIO@PATH. A scenario's "# doorbells:"
+# header lists the paths it applies to (default: mailbox and softirq); a
+# run on another path is refused.
 # Streams the console to build/logs/RUN.log, stops after the scenario's
 # timeout, prints the scenario's TAP lines plus the runner's own checks
 # (finished in time, no kernel splat), and exits non-zero on any failure.
@@ -16,6 +18,9 @@ BUILD="$PROJECT_ROOT/build"
 RIG="$BUILD/rig"
 LOGS="$BUILD/logs"
 QEMU_MACHINE=(-M virt -cpu cortex-a57 -m 512M -smp 2 -nic none)
+# The board's QEMU: Debian's source with the project's mailbox model.
+QEMU_BIN="${QEMU_BIN:-$("$PROJECT_ROOT/scripts/qemu.sh" path)}"
+[ -x "$QEMU_BIN" ] || die "no board QEMU at $QEMU_BIN: run make qemu"
 
 scenario=${1:?usage: qemu-run.sh SCENARIO}
 script="$PROJECT_ROOT/tests/scenarios/$scenario.sh"
@@ -27,10 +32,16 @@ timeout_s=$(header timeout); timeout_s=${timeout_s:-180}
 overlay_name=$(header overlay)
 extra_cmdline=$(header cmdline)
 doorbells=${RIG_DOORBELLS:-mailbox}
+# The guest sees the doorbell kind (rig.doorbells=) and, on the mailbox,
+# the board's mailbox layout (rig.mbox=).
 case "$doorbells" in
-mailbox) run=$scenario; board_overlay="$PROJECT_ROOT/dts/qemu-virt-rpmsg.dtso" ;;
-softirq) run=$scenario@softirq; board_overlay="$PROJECT_ROOT/dts/qemu-virt-rpmsg-softirq.dtso" ;;
-*) die "RIG_DOORBELLS must be mailbox or softirq, not '$doorbells'" ;;
+mailbox) run=$scenario; guest_doorbells="mailbox rig.mbox=four"
+	board_overlay="$PROJECT_ROOT/dts/qemu-virt-rpmsg.dtso" ;;
+mailbox1ch) run=$scenario@mailbox1ch; guest_doorbells="mailbox rig.mbox=one"
+	board_overlay="$PROJECT_ROOT/dts/qemu-virt-rpmsg-1ch.dtso" ;;
+softirq) run=$scenario@softirq; guest_doorbells=softirq
+	board_overlay="$PROJECT_ROOT/dts/qemu-virt-rpmsg-softirq.dtso" ;;
+*) die "RIG_DOORBELLS must be mailbox, mailbox1ch or softirq, not '$doorbells'" ;;
 esac
 paths=$(header doorbells); paths=${paths:-mailbox softirq}
 case " $paths " in *" $doorbells "*) ;; *) die "$scenario runs only on: $paths" ;; esac
@@ -43,16 +54,19 @@ mkdir -p "$RIG" "$LOGS"
 # Shared preparation under a lock: runs may go in parallel (make test).
 exec 9>"$RIG/.prepare.lock"
 flock 9
-# The board's own DTB, dumped with the same machine options as the run.
-if [ ! -f "$RIG/virt.dtb" ]; then
-	qemu-system-aarch64 "${QEMU_MACHINE[@]}" -machine dumpdtb="$RIG/virt.dtb" -nographic >/dev/null 2>&1 ||
+# The board's own DTB, dumped with the same QEMU and machine options as the
+# run (named after both, so a rebuilt QEMU or a new machine dumps afresh).
+VIRT_DTB="$RIG/virt-$(echo "$QEMU_BIN ${QEMU_MACHINE[*]}" | sha256sum | cut -c1-12).dtb"
+if [ ! -f "$VIRT_DTB" ]; then
+	"$QEMU_BIN" "${QEMU_MACHINE[@]}" -machine dumpdtb="$VIRT_DTB.tmp" -nographic >/dev/null 2>&1 ||
 		die "qemu could not dump the virt DTB"
+	mv "$VIRT_DTB.tmp" "$VIRT_DTB"
 fi
 
 # The board overlays refer to virt's GIC as &gic; virt has no __symbols__.
-if ! fdtget "$RIG/virt.dtb" /__symbols__ gic >/dev/null 2>&1; then
-	fdtget "$RIG/virt.dtb" /intc@8000000 phandle >/dev/null || die "virt DTB has no /intc@8000000"
-	fdtput -c "$RIG/virt.dtb" /__symbols__ && fdtput -ts "$RIG/virt.dtb" /__symbols__ gic /intc@8000000 ||
+if ! fdtget "$VIRT_DTB" /__symbols__ gic >/dev/null 2>&1; then
+	fdtget "$VIRT_DTB" /intc@8000000 phandle >/dev/null || die "virt DTB has no /intc@8000000"
+	fdtput -c "$VIRT_DTB" /__symbols__ && fdtput -ts "$VIRT_DTB" /__symbols__ gic /intc@8000000 ||
 		die "cannot label virt's GIC"
 fi
 
@@ -73,7 +87,7 @@ for src in "${overlays[@]}"; do
 	dtbos+=("$dtbo")
 done
 merged="$RIG/$run.dtb"
-fdtoverlay -i "$RIG/virt.dtb" -o "$merged" "${dtbos[@]}" || die "fdtoverlay failed with ${overlays[*]}"
+fdtoverlay -i "$VIRT_DTB" -o "$merged" "${dtbos[@]}" || die "fdtoverlay failed with ${overlays[*]}"
 
 # make test packs the initramfs once for all its runs.
 [ -n "${RIG_INITRAMFS_READY:-}" ] || "$PROJECT_ROOT/scripts/initramfs.sh" >/dev/null
@@ -90,11 +104,11 @@ log="$LOGS/$run.log"
 # bench, which measures speed, sets RIG_LEAK_CMDLINE empty. A scenario's
 # "# cmdline:" header adds options.
 leak_cmdline=${RIG_LEAK_CMDLINE-slub_debug=U}
-append="console=ttyAMA0 rdinit=/init loglevel=7 rig.scenario=$scenario rig.doorbells=$doorbells kmemleak=on $leak_cmdline panic_on_warn=0 panic=-1 $extra_cmdline${CYCLES:+ rig.cycles=$CYCLES}"
+append="console=ttyAMA0 rdinit=/init loglevel=7 rig.scenario=$scenario rig.doorbells=$guest_doorbells kmemleak=on $leak_cmdline panic_on_warn=0 panic=-1 $extra_cmdline${CYCLES:+ rig.cycles=$CYCLES}"
 set +e
 # RIG_QEMU_ARGS: more options for this boot (make bench: instruction counting).
 # shellcheck disable=SC2086
-timeout --foreground -k 5 "$timeout_s" qemu-system-aarch64 "${QEMU_MACHINE[@]}" ${RIG_QEMU_ARGS:-} -nographic -no-reboot \
+timeout --foreground -k 5 "$timeout_s" "$QEMU_BIN" "${QEMU_MACHINE[@]}" ${RIG_QEMU_ARGS:-} -nographic -no-reboot \
 	-kernel "$IMAGE" -initrd "$RIG/initramfs.cpio.gz" -dtb "$merged" -append "$append" \
 	</dev/null 2>&1 | tr -d '\r' | tee "$log" | { if [ -n "${RIG_VERBOSE:-}" ]; then cat; else cat >/dev/null; fi; }
 qemu_rc=${PIPESTATUS[0]}

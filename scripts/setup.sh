@@ -6,7 +6,8 @@ source "$(dirname "$0")/env.sh"
 
 APT_PACKAGES=(clang-19 lld-19 llvm-19 libclang-19-dev qemu-system-arm
 	device-tree-compiler gcc-aarch64-linux-gnu libc6-dev-arm64-cross flex bison
-	bc patch libssl-dev libelf-dev cpio xz-utils python3-venv)
+	bc patch libssl-dev libelf-dev cpio xz-utils python3-venv
+	meson ninja-build libglib2.0-dev libpixman-1-dev libfdt-dev zlib1g-dev dpkg-dev)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -31,9 +32,13 @@ deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian
 deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main
 deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie-backports main
 deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian sid main
+deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main
 SRC
 
-lists_fresh() { [ -n "$(find "$APT_DIR/lists" -name '*Packages*' -mmin -1440 2>/dev/null | head -1)" ]; }
+lists_fresh() {
+	[ -n "$(find "$APT_DIR/lists" -name '*Packages*' -mmin -1440 2>/dev/null | head -1)" ] &&
+		[ -n "$(find "$APT_DIR/lists" -name '*Sources*' 2>/dev/null | head -1)" ]
+}
 update_private_lists() {
 	lists_fresh && return 0
 	say "updating the private apt lists (amd64 + arm64)"
@@ -80,6 +85,21 @@ if [ ! -f "$KSRC_STAMP" ]; then
 	echo "$kver" >"$RPMSG_CACHE/linux-source/version"
 	ln -sf "$tarball" "$RPMSG_CACHE/linux-source/linux.tar.xz"
 	touch "$KSRC_STAMP"
+fi
+
+# QEMU source: bookworm's qemu package, built by scripts/qemu.sh with the
+# project's mailbox model.
+QSRC_DIR="$RPMSG_CACHE/qemu-source"
+if [ ! -f "$QSRC_DIR/version" ]; then
+	update_private_lists
+	rm -rf "$QSRC_DIR" && mkdir -p "$QSRC_DIR"
+	(cd "$QSRC_DIR" && private_apt source --download-only qemu >download.log 2>&1) ||
+		die "could not download the qemu source package (log: $QSRC_DIR/download.log)"
+	dsc=$(ls "$QSRC_DIR"/qemu_*.dsc)
+	qver=$(sed -n 's/^Version: //p' "$dsc")
+	[ -n "$qver" ] || die "no Version in $dsc"
+	say "qemu source $qver"
+	echo "$qver" >"$QSRC_DIR/version"
 fi
 
 # rust-src of exactly this rustc's version: rustup first, Debian's as fallback.

@@ -45,6 +45,23 @@ impl IrqLine {
         kernel::error::to_result(ret)
     }
 
+    /// Masks (or unmasks) the line at the interrupt controller behind the
+    /// owner's back, as if the signal were held up on its way: a level
+    /// still asserted fires once it is unmasked. Callable from atomic
+    /// context.
+    pub(crate) fn set_masked(&self, masked: bool) -> Result {
+        // SAFETY: `irq` has a descriptor (type invariant); the function
+        // takes the descriptor's lock itself and never sleeps.
+        let ret = unsafe {
+            bindings::irq_set_irqchip_state(
+                self.irq,
+                bindings::irqchip_irq_state_IRQCHIP_STATE_MASKED,
+                masked,
+            )
+        };
+        kernel::error::to_result(ret)
+    }
+
     /// Waits until a handler of this line running on another CPU returns.
     /// May sleep; never call it from the line's own handler.
     pub(crate) fn synchronize(&self) {

@@ -81,8 +81,30 @@ impl SharedRegion {
         Self::map(range.start(), size)
     }
 
-    /// Maps `size` bytes at `phys`; private, so that only a claimed range or
-    /// a reserved-memory region is ever mapped.
+    /// Maps the register block of `size` bytes at `phys` as the remote core
+    /// sees it: the rig's simulated remote driving the mailbox that a Linux
+    /// driver owns (and claims), so nothing is claimed here. Refuses any
+    /// range that touches System RAM: this view is for device registers.
+    pub(crate) fn map_remote_registers(phys: u64, size: usize) -> Result<Self> {
+        let flags = (sys::IORESOURCE_MEM | sys::IORESOURCE_SYSRAM) as kernel::ffi::c_ulong;
+        // SAFETY: `region_intersects` only walks the resource tree, under
+        // the lock it takes itself.
+        let overlap = unsafe {
+            sys::region_intersects(
+                phys,
+                size,
+                flags,
+                sys::IORES_DESC_NONE as kernel::ffi::c_ulong,
+            )
+        };
+        if overlap != sys::REGION_DISJOINT as kernel::ffi::c_int {
+            return Err(EINVAL);
+        }
+        Self::map(phys, size)
+    }
+
+    /// Maps `size` bytes at `phys`; private, so that only a claimed range, a
+    /// reserved-memory region or a device's registers are ever mapped.
     fn map(phys: u64, size: usize) -> Result<Self> {
         if size == 0 {
             return Err(EINVAL);

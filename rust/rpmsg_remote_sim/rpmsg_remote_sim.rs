@@ -3,8 +3,8 @@
 //! The remote core of the QEMU board, in place of RT-Thread.
 //!
 //! The remote's end of the doorbells as the production drivers see it (the
-//! Rockchip AMP mailbox registers modelled in a reserved page, or the
-//! mailbox-less variant's interrupt lines), and the remote side of RPMsg
+//! board's Rockchip AMP mailbox block, shared with `rockchip_amp_mbox` as on
+//! a SoC, or the mailbox-less variant's interrupt lines), and the remote side of RPMsg
 //! over the same shared memory the driver uses:
 //! it announces `rpmsg_chrdev` at 0x3000, echoes what it receives, logs
 //! `message:<text> len:<n>` like RT-Thread's console, and injects faults on
@@ -17,6 +17,7 @@ use kernel::{
     irq::{self, IrqReturn},
     of, platform,
     prelude::*,
+    str::CString,
     sync::Arc,
     uaccess::UserSliceReader,
 };
@@ -55,7 +56,7 @@ mod wire;
 use irq_line::IrqLine;
 use shared_mem::SharedRegion;
 use sim::{EndpointChoice, Sim};
-use wire::{Lines, Registers, Wire};
+use wire::{BoardMailbox, Lines, Registers, Wire};
 
 /// Which production doorbell path the simulator stands behind.
 #[derive(Clone, Copy)]
@@ -152,11 +153,35 @@ impl RemoteSim {
         };
         Ok(match path {
             Path::Mailbox => {
-                let regs = reserved_mem::region_by_name(dev, c"mbox-regs").inspect_err(|_| {
-                    dev_err!(dev, "memory-region: no \"mbox-regs\" entry\n");
+                let fwnode = dev.fwnode().ok_or(ENODEV)?;
+                let layout: CString = fwnode
+                    .property_read(c"rockchip-rpmsg-test,mbox-layout")
+                    .required_by(dev)?;
+                let board = BoardMailbox::from_name(&layout).ok_or_else(|| {
+                    dev_err!(
+                        dev,
+                        "rockchip-rpmsg-test,mbox-layout: not four-channel or one-channel\n"
+                    );
+                    EINVAL
                 })?;
-                let page = SharedRegion::map_remote_view(&regs)?;
-                Wire::Registers(Registers::new(page, line(0)?)?)
+                // The rx block's base and size, then the tx block's.
+                let blocks: [u64; 4] = fwnode
+                    .property_read(c"rockchip-rpmsg-test,mbox-regs")
+                    .required_by(dev)?;
+                let map = |phys: u64, size: u64| {
+                    let size = usize::try_from(size).map_err(|_| EINVAL)?;
+                    SharedRegion::map_remote_registers(phys, size).inspect_err(|_| {
+                        dev_err!(
+                            dev,
+                            "rockchip-rpmsg-test,mbox-regs: cannot map {:#x}+{:#x}\n",
+                            phys,
+                            size
+                        );
+                    })
+                };
+                let rx = map(blocks[0], blocks[1])?;
+                let tx = map(blocks[2], blocks[3])?;
+                Wire::Registers(Registers::new(board, rx, tx, line(0)?)?)
             }
             Path::Lines => Wire::Lines(Lines::new(line(1)?)),
         })
@@ -208,6 +233,9 @@ impl RemoteSim {
                     sim.write_stats(f)
                 });
                 dir.read_callback_file(c"audit", &files.sim, &|sim: &Arc<Sim>, f| sim.audit(f));
+                dir.read_callback_file(c"mbox-regs", &files.sim, &|sim: &Arc<Sim>, f| {
+                    sim.write_mbox_regs(f)
+                });
             }),
             GFP_KERNEL,
         )?;

@@ -315,6 +315,11 @@ impl Sim {
     }
 
     /// Prints the counters, summed over instances, one `name value` a line.
+    /// The mailbox registers as the remote reads them (debugfs `mbox-regs`).
+    pub(crate) fn write_mbox_regs(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.wire.write_registers(f)
+    }
+
     pub(crate) fn write_stats(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut sum = Counters::default();
         let mut streaming = 0;
@@ -362,8 +367,7 @@ impl Sim {
         // Not a counter: instances polling vring1 with notifications off now.
         writeln!(f, "streaming {streaming}")?;
         let w = self.wire.counters();
-        writeln!(f, "rings_while_pending {}", w.rings_while_pending)?;
-        writeln!(f, "b2a_acks {}", w.b2a_acks)
+        writeln!(f, "rings_while_pending {}", w.rings_while_pending)
     }
 
     /// One pass of the firmware loop.

@@ -87,11 +87,21 @@ DRV_DBG=/sys/kernel/debug/rockchip_rpmsg/47a00000.rpmsg
 SIM_DBG=/sys/kernel/debug/rpmsg_remote_sim/rpmsg-remote-sim
 
 # The doorbell path this boot runs (rig.doorbells=): "mailbox" (the
-# rockchip_amp_mbox driver over the simulator's register model) or
-# "softirq" (the mailbox-less variant's interrupt lines).
+# rockchip_amp_mbox driver over the board's mailbox blocks) or "softirq"
+# (the mailbox-less variant's interrupt lines).
 DOORBELLS=$(sed -n 's/.*rig\.doorbells=\([a-z]*\).*/\1/p' /proc/cmdline)
 DOORBELLS=${DOORBELLS:-mailbox}
-MBOX_DBG=/sys/kernel/debug/rockchip_amp_mbox/47e00000.mailbox
+# The mailbox layout (rig.mbox=): "four" (one four-channel block, Linux
+# receiving on channel 0 and sending on channel 1, as RK3568) or "one"
+# (two one-channel blocks, rx and tx, as RK3576).
+MBOX_LAYOUT=$(sed -n 's/.*rig\.mbox=\([a-z]*\).*/\1/p' /proc/cmdline)
+MBOX_LAYOUT=${MBOX_LAYOUT:-four}
+MBOX_DEBUGFS=/sys/kernel/debug/rockchip_amp_mbox
+if [ "$MBOX_LAYOUT" = one ]; then
+	MBOX_RX=90d0000.mailbox MBOX_RX_CHAN=0 MBOX_TX=90e0000.mailbox MBOX_TX_CHAN=0
+else
+	MBOX_RX=90c0000.mailbox MBOX_RX_CHAN=0 MBOX_TX=90c0000.mailbox MBOX_TX_CHAN=1
+fi
 
 # load_doorbells: loads the mailbox controller on the mailbox path.
 load_doorbells() {
@@ -118,8 +128,23 @@ unload_rig() {
 	rmmod rockchip_rpmsg && rmmod rpmsg_remote_sim && unload_doorbells
 }
 
-# mbox_stat NAME: one counter of the mailbox controller.
-mbox_stat() { sed -n "s/^$1 //p" $MBOX_DBG/stats; }
+# mbox_rx_stat NAME, mbox_tx_stat NAME: a counter (sent, tx_completed,
+# in_flight, received) of the channel Linux receives or sends on.
+mbox_rx_stat() { sed -n "s/^ch${MBOX_RX_CHAN}_$1 //p" $MBOX_DEBUGFS/$MBOX_RX/stats; }
+mbox_tx_stat() { sed -n "s/^ch${MBOX_TX_CHAN}_$1 //p" $MBOX_DEBUGFS/$MBOX_TX/stats; }
+
+# mbox_block_stat NAME: a block-wide counter, summed over the rx and tx blocks.
+mbox_block_stat() {
+	local sum=0 block
+	for block in $(echo "$MBOX_RX $MBOX_TX" | tr ' ' '\n' | sort -u); do
+		sum=$((sum + $(sed -n "s/^$1 //p" $MBOX_DEBUGFS/$block/stats)))
+	done
+	echo $sum
+}
+
+# sim_reg NAME: a mailbox register as the remote reads it (rx_b2a_inten,
+# rx_b2a_status, tx_a2b_inten, tx_a2b_status).
+sim_reg() { sed -n "s/^$1 //p" $SIM_DBG/mbox-regs; }
 
 # sim_stat NAME: one counter of the simulator.
 sim_stat() { sed -n "s/^$1 //p" $SIM_DBG/stats; }

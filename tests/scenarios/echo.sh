@@ -1,4 +1,5 @@
 # timeout: 180
+# doorbells: mailbox mailbox1ch softirq
 # The seed transcript: the driver probes, the remote announces rpmsg_chrdev,
 # and rpmsg_echo sends ten messages that come back intact.
 check "load the simulator and rockchip_rpmsg; the remote announces rpmsg_chrdev" load_rig

@@ -1,4 +1,5 @@
 # timeout: 180
+# doorbells: mailbox mailbox1ch softirq
 # overlay: qemu-vdev2
 # rockchip,vdev-nums = <2>: two virtio devices, both talk to the remote.
 check "rig up" load_rig log_messages=0

@@ -774,6 +774,9 @@ pub struct Remote<S> {
     idle_polls: u32,
     /// A doorbell to Linux is due but held (only while `polling`).
     held: Option<HeldDoorbell>,
+    /// Whether a stream from Linux may switch the remote to polling vring1
+    /// (off for an interrupt-driven firmware, which never polls).
+    stream_polling: bool,
     counters: Counters,
     faults: FaultState,
     source: Source,
@@ -813,10 +816,17 @@ impl<S: DerefMut<Target = [u8]>> Remote<S> {
             polling: false,
             idle_polls: 0,
             held: None,
+            stream_polling: true,
             counters: Counters::default(),
             faults: FaultState::default(),
             source: Source::default(),
         })
+    }
+
+    /// Allows (the default) or forbids switching to polling vring1 while
+    /// Linux streams; forbidden, every message batch takes a doorbell.
+    pub fn set_stream_polling(&mut self, allowed: bool) {
+        self.stream_polling = allowed;
     }
 
     /// The endpoints.
@@ -1558,7 +1568,7 @@ impl<S: DerefMut<Target = [u8]>> Remote<S> {
         out: &mut Outcome,
     ) {
         let was_polling = self.polling;
-        if out.messages_in >= STREAM_ENTER_MESSAGES {
+        if self.stream_polling && out.messages_in >= STREAM_ENTER_MESSAGES {
             self.idle_polls = 0;
             self.polling = true;
         } else if self.polling {

@@ -444,6 +444,22 @@ fn streaming_is_polled_with_notifications_off_until_quiet() {
 }
 
 #[test]
+fn an_interrupt_driven_remote_never_switches_to_polling() {
+    let (mut l, mut r, mut h) = boot();
+    r.set_stream_polling(false);
+    for p in [b"s1", b"s2", b"s3"] {
+        l.send(0x400, 0x3000, p);
+    }
+    let o = service(&mut r, &l, &mut h);
+    assert_eq!(o.messages_in, 3);
+    assert!(!o.poll_soon, "a firmware in WFI cannot poll");
+    assert!(!r.streaming());
+    assert_eq!(l.tx.used_flags(&l.rings), 0, "Linux must keep ringing");
+    assert_eq!(r.counters().stream_polls_started, 0);
+    assert_eq!(l.recv().len(), 3);
+}
+
+#[test]
 fn doorbells_to_linux_are_batched_while_linux_streams() {
     let (mut l, mut r, mut h) = boot();
     let rung = h.doorbells;
