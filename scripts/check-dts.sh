@@ -134,7 +134,7 @@ base_dts() { # soc
 	rk3588) gic_at=fe600000 gic_compat=arm,gic-v3 gic_cells=4
 		cru_at=fd7c0000 cru_compat=rockchip,rk3588-cru ;;
 	# virt's GIC is /intc@8000000; scripts/qemu-run.sh labels it gic.
-	qemu-virt) gic_at=8000000 gic_compat=arm,cortex-a15-gic gic_node=intc ;;
+	qemu-virt) gic_at=8000000 gic_compat=arm,gic-v3 gic_node=intc ;;
 	*) return 1 ;;
 	esac
 	reg() { # addr size

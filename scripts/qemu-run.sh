@@ -17,7 +17,7 @@ source "$(dirname "$0")/env.sh"
 BUILD="$PROJECT_ROOT/build"
 RIG="$BUILD/rig"
 LOGS="$BUILD/logs"
-QEMU_MACHINE=(-M virt -cpu cortex-a57 -m 512M -smp 2 -nic none)
+QEMU_MACHINE=(-M virt,gic-version=3 -cpu cortex-a57 -m 512M -smp 2 -nic none)
 # The board's QEMU: Debian's source with the project's mailbox model.
 QEMU_BIN="${QEMU_BIN:-$("$PROJECT_ROOT/scripts/qemu.sh" path)}"
 [ -x "$QEMU_BIN" ] || die "no board QEMU at $QEMU_BIN: run make qemu"
