@@ -35,11 +35,11 @@ doorbells=${RIG_DOORBELLS:-mailbox}
 # The guest sees the doorbell kind (rig.doorbells=) and, on the mailbox,
 # the board's mailbox layout (rig.mbox=).
 case "$doorbells" in
-mailbox) run=$scenario; guest_doorbells="mailbox rig.mbox=four"
+mailbox) run=$scenario; guest_doorbells=mailbox mbox_layout=four
 	board_overlay="$PROJECT_ROOT/dts/qemu-virt-rpmsg.dtso" ;;
-mailbox1ch) run=$scenario@mailbox1ch; guest_doorbells="mailbox rig.mbox=one"
+mailbox1ch) run=$scenario@mailbox1ch; guest_doorbells=mailbox mbox_layout=one
 	board_overlay="$PROJECT_ROOT/dts/qemu-virt-rpmsg-1ch.dtso" ;;
-softirq) run=$scenario@softirq; guest_doorbells=softirq
+softirq) run=$scenario@softirq; guest_doorbells=softirq mbox_layout=
 	board_overlay="$PROJECT_ROOT/dts/qemu-virt-rpmsg-softirq.dtso" ;;
 *) die "RIG_DOORBELLS must be mailbox, mailbox1ch or softirq, not '$doorbells'" ;;
 esac
@@ -104,7 +104,7 @@ log="$LOGS/$run.log"
 # bench, which measures speed, sets RIG_LEAK_CMDLINE empty. A scenario's
 # "# cmdline:" header adds options.
 leak_cmdline=${RIG_LEAK_CMDLINE-slub_debug=U}
-append="console=ttyAMA0 rdinit=/init loglevel=7 rig.scenario=$scenario rig.doorbells=$guest_doorbells kmemleak=on $leak_cmdline panic_on_warn=0 panic=-1 $extra_cmdline${CYCLES:+ rig.cycles=$CYCLES}"
+append="console=ttyAMA0 rdinit=/init loglevel=7 rig.scenario=$scenario rig.doorbells=$guest_doorbells${mbox_layout:+ rig.mbox=$mbox_layout} kmemleak=on $leak_cmdline panic_on_warn=0 panic=-1 $extra_cmdline${CYCLES:+ rig.cycles=$CYCLES}"
 set +e
 # RIG_QEMU_ARGS: more options for this boot (make bench: instruction counting).
 # shellcheck disable=SC2086

@@ -33,16 +33,7 @@ impl IrqLine {
     /// Sets the line pending at the interrupt controller, as a peripheral
     /// raising it would. Callable from atomic context.
     pub(crate) fn set_pending(&self) -> Result {
-        // SAFETY: `irq` has a descriptor (type invariant); the function
-        // takes the descriptor's lock itself and never sleeps.
-        let ret = unsafe {
-            bindings::irq_set_irqchip_state(
-                self.irq,
-                bindings::irqchip_irq_state_IRQCHIP_STATE_PENDING,
-                true,
-            )
-        };
-        kernel::error::to_result(ret)
+        self.set_state(bindings::irqchip_irq_state_IRQCHIP_STATE_PENDING, true)
     }
 
     /// Masks (or unmasks) the line at the interrupt controller behind the
@@ -50,16 +41,7 @@ impl IrqLine {
     /// still asserted fires once it is unmasked. Callable from atomic
     /// context.
     pub(crate) fn set_masked(&self, masked: bool) -> Result {
-        // SAFETY: `irq` has a descriptor (type invariant); the function
-        // takes the descriptor's lock itself and never sleeps.
-        let ret = unsafe {
-            bindings::irq_set_irqchip_state(
-                self.irq,
-                bindings::irqchip_irq_state_IRQCHIP_STATE_MASKED,
-                masked,
-            )
-        };
-        kernel::error::to_result(ret)
+        self.set_state(bindings::irqchip_irq_state_IRQCHIP_STATE_MASKED, masked)
     }
 
     /// Waits until a handler of this line running on another CPU returns.
@@ -79,6 +61,15 @@ impl IrqLine {
     /// Whether the line is pending and not yet taken by a CPU.
     pub(crate) fn is_pending(&self) -> Result<bool> {
         self.state(bindings::irqchip_irq_state_IRQCHIP_STATE_PENDING)
+    }
+
+    /// Sets one state of the line at the controller. Callable from atomic
+    /// context.
+    fn set_state(&self, which: bindings::irqchip_irq_state, value: bool) -> Result {
+        // SAFETY: `irq` has a descriptor (type invariant); the function
+        // takes the descriptor's lock itself and never sleeps.
+        let ret = unsafe { bindings::irq_set_irqchip_state(self.irq, which, value) };
+        kernel::error::to_result(ret)
     }
 
     fn state(&self, which: bindings::irqchip_irq_state) -> Result<bool> {

@@ -314,12 +314,12 @@ impl Sim {
         Ok(())
     }
 
-    /// Prints the counters, summed over instances, one `name value` a line.
     /// The mailbox registers as the remote reads them (debugfs `mbox-regs`).
     pub(crate) fn write_mbox_regs(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.wire.write_registers(f)
     }
 
+    /// Prints the counters, summed over instances, one `name value` a line.
     pub(crate) fn write_stats(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut sum = Counters::default();
         let mut streaming = 0;

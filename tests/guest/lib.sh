@@ -135,8 +135,9 @@ mbox_tx_stat() { sed -n "s/^ch${MBOX_TX_CHAN}_$1 //p" $MBOX_DEBUGFS/$MBOX_TX/sta
 
 # mbox_block_stat NAME: a block-wide counter, summed over the rx and tx blocks.
 mbox_block_stat() {
-	local sum=0 block
-	for block in $(echo "$MBOX_RX $MBOX_TX" | tr ' ' '\n' | sort -u); do
+	local sum=0 block blocks=$MBOX_RX
+	[ "$MBOX_TX" = "$MBOX_RX" ] || blocks="$blocks $MBOX_TX"
+	for block in $blocks; do
 		sum=$((sum + $(sed -n "s/^$1 //p" $MBOX_DEBUGFS/$block/stats)))
 	done
 	echo $sum
