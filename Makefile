@@ -8,6 +8,7 @@
 #   make test [SCENARIO=name]  host unit tests and every QEMU scenario
 #   make qemu                  build the board's QEMU (Debian source + the
 #                              mailbox device model), cached
+#   make firmware              build the board's remote firmware (rust/remote_fw)
 #   make dtbs                  compile the device-tree overlays
 #   make bench                 benchmarks on the QEMU board -> docs/PERFORMANCE.md
 
@@ -23,7 +24,7 @@ else
 KBUILD_ARGS ?=
 endif
 
-.PHONY: all modules setup kernel qemu demo test bench dtbs userspace clean check-kdir clippy fmt
+.PHONY: all modules setup kernel qemu demo test bench dtbs userspace firmware clean check-kdir clippy fmt
 
 all: modules
 
@@ -47,7 +48,7 @@ endif
 modules: check-kdir
 	@$(MAKE) --no-print-directory -C $(KDIR) M=$(PROJECT) $(KBUILD_ARGS) $(KBUILD_EXTRA) modules
 	@mkdir -p $(BUILD)/modules
-	@cp rust/rockchip_rpmsg/rockchip_rpmsg.ko rust/rockchip_amp_mbox/rockchip_amp_mbox.ko rust/rpmsg_remote_sim/rpmsg_remote_sim.ko tests/modules/splat_trigger.ko $(BUILD)/modules/
+	@cp rust/rockchip_rpmsg/rockchip_rpmsg.ko rust/rockchip_amp_mbox/rockchip_amp_mbox.ko rust/rpmsg_remote_sim/rpmsg_remote_sim.ko rust/remote_fw_start/remote_fw_start.ko tests/modules/splat_trigger.ko $(BUILD)/modules/
 	@echo "modules: $$(cd $(BUILD)/modules && echo *.ko)"
 
 clippy: check-kdir
@@ -59,16 +60,19 @@ fmt:
 userspace: setup
 	@scripts/build-userspace.sh
 
+firmware: setup
+	@scripts/build-firmware.sh
+
 dtbs:
 	@scripts/build-dtbs.sh
 
-demo: modules userspace dtbs qemu
+demo: modules userspace firmware dtbs qemu
 	@scripts/demo.sh
 
-test: modules userspace dtbs qemu
+test: modules userspace firmware dtbs qemu
 	@scripts/test.sh $(if $(SCENARIO),--scenario $(SCENARIO))
 
-bench: modules userspace qemu
+bench: modules userspace firmware qemu
 	@scripts/bench.sh
 
 clean:

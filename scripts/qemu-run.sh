@@ -45,6 +45,26 @@ softirq) run=$scenario@softirq; guest_doorbells=softirq mbox_layout=
 esac
 paths=$(header doorbells); paths=${paths:-mailbox softirq}
 case " $paths " in *" $doorbells "*) ;; *) die "$scenario runs only on: $paths" ;; esac
+# RIG_REMOTE=sim (default) runs the in-kernel simulator as the remote;
+# firmware runs rust/remote_fw on CPU1, which Linux does not see (a run
+# named RUN+fw). A scenario's "# remotes:" header lists the remotes it
+# applies to (default: sim).
+remote=${RIG_REMOTE:-sim}
+remotes=$(header remotes); remotes=${remotes:-sim}
+case " $remotes " in *" $remote "*) ;; *) die "$scenario runs only against: $remotes" ;; esac
+fw_qemu_args=()
+case "$remote" in
+sim) ;;
+firmware)
+	run+=+fw
+	FIRMWARE="$PROJECT_ROOT/build/firmware/remote_fw.elf"
+	[ -f "$FIRMWARE" ] || die "no remote firmware at $FIRMWARE: run make firmware"
+	# QEMU loads the ELF into the firmware's region at reset; CPU1 stays
+	# off until the rig's start helper calls PSCI CPU_ON. Semihosting is
+	# the firmware's console, printed into this run's log.
+	fw_qemu_args=(-device "loader,file=$FIRMWARE" -semihosting-config enable=on,target=native) ;;
+*) die "RIG_REMOTE must be sim or firmware, not '$remote'" ;;
+esac
 
 KDIR="${KDIR:-$("$PROJECT_ROOT/scripts/kernel.sh" dir)}"
 IMAGE="$KDIR/arch/arm64/boot/Image"
@@ -74,6 +94,7 @@ fi
 # on top (it may use the board overlay's labels). A variant NAME may have a
 # NAME-PATH.dtso for one doorbell path (NAME-softirq: the mailbox-less board).
 overlays=("$board_overlay")
+[ "$remote" != firmware ] || overlays+=("$PROJECT_ROOT/tests/overlays/remote-fw-$doorbells.dtso")
 if [ -n "$overlay_name" ]; then
 	variant="$PROJECT_ROOT/tests/overlays/$overlay_name"
 	[ ! -f "$variant-$doorbells.dtso" ] || variant+="-$doorbells"
@@ -88,6 +109,17 @@ for src in "${overlays[@]}"; do
 done
 merged="$RIG/$run.dtb"
 fdtoverlay -i "$VIRT_DTB" -o "$merged" "${dtbos[@]}" || die "fdtoverlay failed with ${overlays[*]}"
+if [ "$remote" = firmware ]; then
+	# The remote's CPU is not Linux's (as Rockchip AMP device trees have it).
+	fdtput -r "$merged" /cpus/cpu@1 || die "cannot remove /cpus/cpu@1"
+	# The firmware serves as many instances as the rpmsg node (and a test
+	# variant of it) describes, as a firmware built for the board would.
+	vdevs=$(fdtget "$merged" /rpmsg@47a00000 rockchip,vdev-nums 2>/dev/null || echo 1)
+	fdtput "$merged" /remote-firmware rockchip,vdev-nums "$vdevs" || die "cannot set the firmware's vdev-nums"
+	if fdtget "$merged" /cpus/cpu-map/socket0/cluster0/core1 cpu >/dev/null 2>&1; then
+		fdtput -r "$merged" /cpus/cpu-map/socket0/cluster0/core1 || die "cannot remove CPU1 from cpu-map"
+	fi
+fi
 
 # make test packs the initramfs once for all its runs.
 [ -n "${RIG_INITRAMFS_READY:-}" ] || "$PROJECT_ROOT/scripts/initramfs.sh" >/dev/null
@@ -104,11 +136,11 @@ log="$LOGS/$run.log"
 # bench, which measures speed, sets RIG_LEAK_CMDLINE empty. A scenario's
 # "# cmdline:" header adds options.
 leak_cmdline=${RIG_LEAK_CMDLINE-slub_debug=U}
-append="console=ttyAMA0 rdinit=/init loglevel=7 rig.scenario=$scenario rig.doorbells=$guest_doorbells${mbox_layout:+ rig.mbox=$mbox_layout} kmemleak=on $leak_cmdline panic_on_warn=0 panic=-1 $extra_cmdline${CYCLES:+ rig.cycles=$CYCLES}"
+append="console=ttyAMA0 rdinit=/init loglevel=7 rig.scenario=$scenario rig.doorbells=$guest_doorbells${mbox_layout:+ rig.mbox=$mbox_layout} rig.remote=$remote kmemleak=on $leak_cmdline panic_on_warn=0 panic=-1 $extra_cmdline${CYCLES:+ rig.cycles=$CYCLES}"
 set +e
 # RIG_QEMU_ARGS: more options for this boot (make bench: instruction counting).
 # shellcheck disable=SC2086
-timeout --foreground -k 5 "$timeout_s" "$QEMU_BIN" "${QEMU_MACHINE[@]}" ${RIG_QEMU_ARGS:-} -nographic -no-reboot \
+timeout --foreground -k 5 "$timeout_s" "$QEMU_BIN" "${QEMU_MACHINE[@]}" ${RIG_QEMU_ARGS:-} "${fw_qemu_args[@]}" -nographic -no-reboot \
 	-kernel "$IMAGE" -initrd "$RIG/initramfs.cpio.gz" -dtb "$merged" -append "$append" \
 	</dev/null 2>&1 | tr -d '\r' | tee "$log" | { if [ -n "${RIG_VERBOSE:-}" ]; then cat; else cat >/dev/null; fi; }
 qemu_rc=${PIPESTATUS[0]}

@@ -82,6 +82,17 @@ else
 	echo "$splat" | sed 's/^/#   /' >&2
 fi
 
+# The remote firmware (runs named +fw) reports its own faults on the same
+# console: an exception or a panic on CPU1 fails the run as a splat does.
+if [[ "$scenario" == *+fw ]]; then
+	fw_fault=$(grep -anE 'remote-fw: (exception|panic|cannot start|refusing)' "$log" | head -1)
+	if [ -z "$fw_fault" ]; then
+		emit ok "no remote firmware fault (exception, panic, refused start)"
+	else
+		emit "not ok" "remote firmware fault: line ${fw_fault%%:*}: ${fw_fault#*:}"
+	fi
+fi
+
 # The guest's last words (tests/guest/init): the taint flags and lockdep's
 # state. A report the splat patterns missed still taints the kernel or
 # turns lockdep off.

@@ -46,7 +46,9 @@ update_private_lists() {
 		die "could not update the private apt lists from deb.debian.org"
 }
 
-# Newest version of a package in the private lists (optionally matching a prefix).
+# Newest version of a package in the private lists (optionally matching a
+# prefix). Only binary packages count: the deb-src line (QEMU's source) adds
+# source versions, which have no .deb (binNMUs such as +b1 differ).
 newest_version() {
 	private_apt -o APT::Architecture=amd64 -o APT::Architectures=amd64,arm64 \
 		-s install "$1" >/dev/null 2>&1 || true
@@ -54,7 +56,7 @@ newest_version() {
 		-o Dir::State::Lists="$APT_DIR/lists" -o Dir::Cache="$APT_DIR/cache" \
 		-o Dir::State::status="$APT_DIR/status" \
 		-o APT::Architecture=amd64 -o APT::Architectures=amd64,arm64 \
-		madison "$1" | awk -F'|' '{gsub(/ /,"",$2); print $2}' | grep -E "^${2:-}" |
+		madison "$1" | awk -F'|' '$3 ~ /Packages/ {gsub(/ /,"",$2); print $2}' | grep -E "^${2:-}" |
 		sort -V | tail -1
 }
 
@@ -132,6 +134,12 @@ if ! rustup target list --installed 2>/dev/null | grep -q aarch64-unknown-linux-
 		echo "note: rustup target add failed; userspace builds fall back to -Zbuild-std"
 fi
 
+# The bare-metal target of the board's remote firmware (rust/remote_fw).
+if ! rustup target list --installed 2>/dev/null | grep -qx aarch64-unknown-none; then
+	say "rustup target add aarch64-unknown-none"
+	rustup target add aarch64-unknown-none >/dev/null || die "could not add the Rust target aarch64-unknown-none"
+fi
+
 # arm64 busybox-static for the initramfs.
 BUSYBOX="$RPMSG_CACHE/busybox/bin/busybox"
 if [ ! -x "$BUSYBOX" ]; then
@@ -139,7 +147,7 @@ if [ ! -x "$BUSYBOX" ]; then
 	bver=$(apt-cache -o Dir::Etc::sourcelist="$APT_DIR/sources.list" -o Dir::Etc::sourceparts=- \
 		-o Dir::State::Lists="$APT_DIR/lists" -o Dir::Cache="$APT_DIR/cache" \
 		-o APT::Architecture=arm64 -o APT::Architectures=arm64 \
-		madison busybox-static | awk -F'|' '{gsub(/ /,"",$2); print $2}' | grep -v '^$' | sort -V | head -1)
+		madison busybox-static | awk -F'|' '$3 ~ /Packages/ {gsub(/ /,"",$2); print $2}' | sort -V | head -1)
 	[ -n "$bver" ] || die "no arm64 busybox-static found"
 	deb=$(fetch_deb busybox-static "$bver" arm64)
 	rm -rf "$RPMSG_CACHE/busybox" && mkdir -p "$RPMSG_CACHE/busybox"

@@ -87,6 +87,15 @@ if [ -z "$only" ]; then
 		elif [ $clippy_rc -ne 0 ]; then
 			echo "$clippy_log" | tail -20 | sed 's/^/# /'
 		fi
+		# The remote firmware (no_std, bare metal): rustfmt and clippy, no warnings.
+		result "rustfmt: rust/remote_fw (with rust/kabi/bare)" "$(cd rust/remote_fw && cargo fmt --check >/dev/null 2>&1; echo $?)"
+		fw_clippy=$(cd rust/remote_fw && cargo clippy --locked --release --target aarch64-unknown-none \
+			--target-dir "$PROJECT_ROOT/build/firmware/target" 2>&1)
+		fw_rc=$?
+		fw_warnings=$(echo "$fw_clippy" | grep -cE '^(warning|error)')
+		result "remote firmware builds with clippy and no warnings ($fw_warnings found, exit $fw_rc)" \
+			"$(( fw_rc != 0 || fw_warnings != 0 ))"
+		[ "$fw_warnings" -eq 0 ] || echo "$fw_clippy" | grep -E -A6 '^(warning|error)' | head -40 | sed 's/^/# /'
 		kdir_out=$(make -s KDIR=/nonexistent 2>&1)
 		result "make KDIR=/nonexistent fails and names the problem" \
 			"$(grep -q 'KDIR=/nonexistent: no such directory' <<<"$kdir_out"; echo $?)"
@@ -102,10 +111,11 @@ if [ -z "$only" ]; then
 fi
 
 # QEMU scenarios, each on every doorbell path its "# doorbells:" header
-# lists (default: the mailbox and the mailbox-less variant). A run is named
-# SCENARIO (mailbox) or SCENARIO@softirq.
+# lists (default: the mailbox and the mailbox-less variant), against every
+# remote its "# remotes:" header lists (default: the simulator). A run is
+# named SCENARIO (mailbox) or SCENARIO@PATH, with +fw against the firmware.
 if [ -n "$only" ]; then
-	names=("${only%@*}")
+	names=("$(only=${only%+fw}; echo "${only%@*}")")
 else
 	names=()
 	# Longest first, so the churn scenarios do not finish last.
@@ -119,9 +129,13 @@ fi
 scenarios=()
 for s in "${names[@]}"; do
 	paths=$(sed -n 's/^# doorbells: *//p' "tests/scenarios/$s.sh" 2>/dev/null | head -1)
-	for path in ${paths:-mailbox softirq}; do
-		run=$s; [ "$path" = mailbox ] || run=$s@$path
-		if [ -z "$only" ] || [ "$only" = "$s" ] || [ "$only" = "$run" ]; then scenarios+=("$run"); fi
+	remotes=$(sed -n 's/^# remotes: *//p' "tests/scenarios/$s.sh" 2>/dev/null | head -1)
+	for remote in ${remotes:-sim}; do
+		for path in ${paths:-mailbox softirq}; do
+			run=$s; [ "$path" = mailbox ] || run=$s@$path
+			[ "$remote" = sim ] || run+=+fw
+			if [ -z "$only" ] || [ "$only" = "$s" ] || [ "$only" = "$run" ]; then scenarios+=("$run"); fi
+		done
 	done
 done
 # Scenarios run RIG_JOBS at a time (default 2: most of a run is the guest
@@ -130,10 +144,11 @@ jobs=${RIG_JOBS:-2}
 mkdir -p build/verdicts
 scripts/initramfs.sh >/dev/null || { echo "not ok - packing the initramfs"; failed=$((failed + 1)); }
 export RIG_INITRAMFS_READY=1
-run_one() { # RUN
-	local path=mailbox
-	[ "$1" = "${1%@*}" ] || path=${1#*@}
-	RIG_DOORBELLS=$path scripts/qemu-run.sh "${1%@*}" >"build/verdicts/$1.out" 2>&1
+run_one() { # RUN: SCENARIO[@PATH][+fw]
+	local path=mailbox remote=sim name=${1%+fw}
+	[ "$name" = "$1" ] || remote=firmware
+	[ "$name" = "${name%@*}" ] || path=${name#*@}
+	RIG_REMOTE=$remote RIG_DOORBELLS=$path scripts/qemu-run.sh "${name%@*}" >"build/verdicts/$1.out" 2>&1
 	echo $? >"build/verdicts/$1.rc"
 }
 running=0

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* The C APIs bindgen generates bindings for (see allowlist.txt). */
+#include <linux/arm-smccc.h>
 #include <linux/io.h>
 #include <linux/irq.h>
 #include <linux/interrupt.h>

@@ -116,6 +116,15 @@ impl ReservedRange {
     pub(crate) fn size(&self) -> u64 {
         self.size
     }
+
+    /// The last `size` bytes of the range, if it is that long.
+    pub(crate) fn tail(&self, size: u64) -> Option<Self> {
+        // INVARIANT: a part of a reserved range is reserved as well.
+        (size > 0 && size <= self.size).then(|| Self {
+            start: self.start + (self.size - size),
+            size,
+        })
+    }
 }
 
 fn to_range(res: &bindings::resource) -> ReservedRange {

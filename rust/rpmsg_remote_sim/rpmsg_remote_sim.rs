@@ -48,6 +48,7 @@ mod workqueue_ext;
 #[allow(dead_code)]
 #[path = "../rockchip_amp_mbox/regs.rs"]
 mod mbox_regs;
+#[path = "../kabi/shared_mem_proto.rs"]
 mod memory;
 mod proto;
 mod sim;

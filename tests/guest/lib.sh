@@ -114,18 +114,70 @@ unload_doorbells() {
 	! grep -q '^rockchip_amp_mbox ' /proc/modules || rmmod rockchip_amp_mbox
 }
 
-# load_rig [SIM_PARAM=VALUE...]: loads the doorbells, the simulator and the
+# The remote this boot runs (rig.remote=): "sim" (the rpmsg_remote_sim
+# module) or "firmware" (rust/remote_fw on CPU1, started by the
+# remote_fw_start helper as U-Boot would; it keeps running when the helper
+# is unloaded).
+REMOTE=$(sed -n 's/.*rig\.remote=\([a-z]*\).*/\1/p' /proc/cmdline)
+REMOTE=${REMOTE:-sim}
+FW_DBG=/sys/kernel/debug/remote_fw_start/remote-firmware
+
+# load_remote [PARAM=VALUE...]: loads the remote's module (the same
+# parameter names serve both: log_messages, client_sample, announce_delay_ms).
+load_remote() {
+	if [ "$REMOTE" = firmware ]; then
+		insmod /modules/remote_fw_start.ko "$@"
+	else
+		insmod /modules/rpmsg_remote_sim.ko "$@"
+	fi
+}
+
+unload_remote() {
+	if [ "$REMOTE" = firmware ]; then rmmod remote_fw_start; else rmmod rpmsg_remote_sim; fi
+}
+
+# load_rig [REMOTE_PARAM=VALUE...]: loads the doorbells, the remote and the
 # driver and waits for the remote's announcement. Fails (returns 1) if it
 # never comes.
 load_rig() {
 	load_doorbells || return 1
-	insmod /modules/rpmsg_remote_sim.ko "$@" || return 1
+	load_remote "$@" || return 1
 	insmod /modules/rockchip_rpmsg.ko || return 1
 	wait_for 10 klog_has "$CHRDEV_ANNOUNCED"
 }
 
 unload_rig() {
-	rmmod rockchip_rpmsg && rmmod rpmsg_remote_sim && unload_doorbells
+	rmmod rockchip_rpmsg && unload_remote && unload_doorbells
+}
+
+# remote_log: the remote's console lines (RT-Thread's console on a board).
+remote_log() {
+	if [ "$REMOTE" = firmware ]; then
+		cat $FW_DBG/log
+	else
+		klog | grep 'rpmsg_remote_sim: '
+	fi
+}
+
+# remote_knob TEXT: a fault or test knob for the remote (the simulator's
+# fault file; the firmware's control page, through its start helper).
+remote_knob() {
+	if [ "$REMOTE" = firmware ]; then
+		echo "$1" > $FW_DBG/knob
+	else
+		echo "$1" > /sys/kernel/debug/rpmsg_remote_sim/fault
+	fi
+}
+
+# remote_stat NAME: one counter of the remote (messages_in, messages_out,
+# consumed, protocol_errors, ...; the firmware also counts wakeups and
+# interrupts).
+remote_stat() {
+	if [ "$REMOTE" = firmware ]; then
+		sed -n "s/^$1 //p" $FW_DBG/stats
+	else
+		sim_stat "$1"
+	fi
 }
 
 # mbox_rx_stat NAME, mbox_tx_stat NAME: a counter (sent, tx_completed,
@@ -153,8 +205,13 @@ sim_stat() { sed -n "s/^$1 //p" $SIM_DBG/stats; }
 drv_stat() { cat "$DRV_DBG/$1"; }
 
 # The simulator's audit: every descriptor Linux posted lies in the pool.
+# The firmware checks each descriptor it takes and counts what it refuses.
 check_audit() {
-	check_eq "${1:-no descriptor points outside the pool}" ok "$(cat $SIM_DBG/audit)"
+	if [ "$REMOTE" = firmware ]; then
+		check_eq "${1:-no descriptor points outside the pool} (firmware: no protocol error)" 0 "$(remote_stat protocol_errors)"
+	else
+		check_eq "${1:-no descriptor points outside the pool}" ok "$(cat $SIM_DBG/audit)"
+	fi
 }
 
 # The rpmsg endpoint devices now present, one per line.

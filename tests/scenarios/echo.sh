@@ -1,8 +1,9 @@
 # timeout: 180
 # doorbells: mailbox mailbox1ch softirq
+# remotes: sim firmware
 # The seed transcript: the driver probes, the remote announces rpmsg_chrdev,
 # and rpmsg_echo sends ten messages that come back intact.
-check "load the simulator and rockchip_rpmsg; the remote announces rpmsg_chrdev" load_rig
+check "load the remote and rockchip_rpmsg; the remote announces rpmsg_chrdev" load_rig
 check_klog_order "the five seed dmesg lines appear in order" \
 	"rockchip-rpmsg 47a00000.rpmsg: rockchip rpmsg platform probe." \
 	"rockchip-rpmsg 47a00000.rpmsg: assigned reserved memory node rpmsg-dma@47b00000" \
@@ -23,8 +24,17 @@ Receiving message #$i: hello there $i!, len: 14
 done
 check_eq "rpmsg_echo prints the ten-message transcript" "$expected" "$(cat /tmp/echo.out)
 "
-check_eq "the remote logged the ten messages" 10 "$(klog | grep -c 'rpmsg_remote_sim: message:hello there [0-9]! len:14')"
+check_eq "the remote logged the ten messages" 10 "$(remote_log | grep -c 'message:hello there [0-9]! len:14')"
 check_eq "rpmsg_echo left no endpoint behind" "$before" "$(rpmsg_devs)"
 check_audit
+if [ "$REMOTE" = firmware ]; then
+	# The remote is a CPU of its own that Linux does not use.
+	check_eq "Linux runs on one CPU (CPU1 is the remote's)" 0 "$(cat /sys/devices/system/cpu/online)"
+	check "the firmware's banner is in its console log" grep -q "rpmsg remote firmware .* on CPU 0x1" $FW_DBG/log
+	# Interrupt-driven: every wake-up was an interrupt it took, no poll loop.
+	check_eq "the firmware woke only for interrupts" "$(remote_stat wakeups)" "$(remote_stat interrupts)"
+	check_eq "the firmware saw no bad doorbell" 0 "$(remote_stat bad_doorbells_in)"
+	echo "# firmware counters: $(tr "\n" " " < $FW_DBG/stats)"
+fi
 check "rmmod rockchip_rpmsg" rmmod rockchip_rpmsg
-check "rmmod rpmsg_remote_sim" rmmod rpmsg_remote_sim
+check "unload the remote's module" unload_remote

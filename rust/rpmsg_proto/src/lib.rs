@@ -17,6 +17,7 @@
 
 pub mod device_queue;
 pub mod doorbell_gate;
+pub mod firmware_control;
 pub mod layout;
 pub mod message;
 pub mod remote;

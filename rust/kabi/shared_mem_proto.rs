@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The protocol engine's view of the mapped shared memory.
+//! The protocol crate's view of mapped shared memory (`SharedMem` for
+//! `SharedRegion`), for the rig modules that include `rpmsg_proto` as `proto`.
 
 use crate::{
     proto::shared_mem::{OutOfBounds, SharedMem},

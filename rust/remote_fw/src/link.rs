@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The firmware's rpmsg loop: sleep, take one interrupt, serve every
+//! instance, go back to sleep.
+
+use crate::{
+    bare::{
+        cpu,
+        gic_v3::{Gic, SPURIOUS},
+        phys::PhysWindow,
+        timer,
+    },
+    console::Console,
+    control::{slot, Control, FwCounters},
+    wire::{DoorbellWire, Latched},
+};
+use rpmsg_proto::{
+    firmware_control::{
+        BoardDescription, Wire, FLAG_CLIENT_SAMPLE, FLAG_LOG_MESSAGES, MAX_VDEVS, STATE_CRASHED,
+        STATE_RUNNING,
+    },
+    layout::DOORBELL_MAGIC,
+    remote::{
+        parse_source, Endpoint, EndpointKind, Fault, ProtocolError, Remote, RemoteHost, OUTQ_SLOT,
+    },
+};
+
+/// Messages each instance can queue for lack of receive buffers.
+const OUTQ_SLOTS: usize = 16;
+const OUTQ_BYTES: usize = OUTQ_SLOTS * OUTQ_SLOT;
+/// Address of the consume-only endpoint (not announced; one-way load).
+const SINK_ADDR: u32 = 0x3003;
+/// How long the firmware waits before looking for receive buffers again
+/// when replies are queued: Linux does not ring when it returns them.
+const BUFFER_RETRY_US: u64 = 100;
+/// The software-generated interrupt by which the rig says a knob is posted.
+const KNOB_SGI: u32 = 15;
+/// Protocol errors printed on the console; the rest are only counted.
+const PROTOCOL_ERRORS_PRINTED: u64 = 8;
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+type Engine<'a> = Remote<&'a mut [u8]>;
+
+/// Connects the engines to the wire and the console.
+struct Host<'a> {
+    wire: &'a DoorbellWire,
+    gic: &'a Gic,
+    link_id: u32,
+    log_messages: bool,
+    console: &'a mut Console,
+    counters: &'a mut FwCounters,
+}
+
+impl RemoteHost for Host<'_> {
+    fn ring_doorbell(&mut self) -> bool {
+        self.wire.ring(self.gic, self.link_id);
+        self.counters.add(slot::DOORBELLS_OUT, 1);
+        true
+    }
+
+    fn message(&mut self, _ep_addr: u32, payload: &[u8]) {
+        if !self.log_messages {
+            return;
+        }
+        // RT-Thread's echo prints the text it got.
+        let text = payload.split(|b| *b == 0).next().unwrap_or(&[]);
+        match core::str::from_utf8(text) {
+            Ok(text) => self
+                .console
+                .line(format_args!("message:{} len:{}", text, payload.len())),
+            Err(_) => self.console.line(format_args!(
+                "message:<{} binary bytes> len:{}",
+                payload.len(),
+                payload.len()
+            )),
+        }
+    }
+
+    fn protocol_error(&mut self, err: ProtocolError) {
+        let seen = self.counters.values[slot::PROTOCOL_ERRORS];
+        self.counters.add(slot::PROTOCOL_ERRORS, 1);
+        if seen < PROTOCOL_ERRORS_PRINTED {
+            self.console
+                .line(format_args!("protocol error from Linux: {:?}", err));
+        }
+    }
+}
+
+fn wire_name(wire: Wire) -> &'static str {
+    match wire {
+        Wire::FourChannel => "four-channel mailbox",
+        Wire::OneChannel => "one-channel mailboxes",
+        Wire::Lines => "interrupt lines",
+    }
+}
+
+/// Serves the link until the CPU is turned off.
+pub(crate) fn run(board: &BoardDescription, control: &Control, console: &mut Console) -> ! {
+    console.line(format_args!(
+        "rpmsg remote firmware {} on CPU {:#x}: {}, doorbell SPI {}, link-id {:#x}, {} vdev(s)",
+        VERSION,
+        cpu::affinity(),
+        wire_name(board.wire),
+        board.doorbell_intid - 32,
+        board.link_id,
+        board.vdevs
+    ));
+    let setup = (|| {
+        let rings = PhysWindow::ram(board.vrings.0, board.vrings.1).map_err(|_| "vring region")?;
+        let pool = PhysWindow::ram(board.pool.0, board.pool.1).map_err(|_| "buffer pool")?;
+        let gic = Gic::init(board.gicd, board.gicr).map_err(|_| "GIC")?;
+        let wire = DoorbellWire::new(board).map_err(|_| "mailbox registers")?;
+        Ok::<_, &str>((rings, pool, gic, wire))
+    })();
+    let (rings, pool, gic, wire) = match setup {
+        Ok(parts) => parts,
+        Err(what) => {
+            console.line(format_args!("cannot start: bad {}", what));
+            control.set_state(STATE_CRASHED);
+            cpu::power_off()
+        }
+    };
+
+    let mut storage = [0u8; MAX_VDEVS as usize * OUTQ_BYTES];
+    let mut engines: [Option<Engine<'_>>; MAX_VDEVS as usize] = core::array::from_fn(|_| None);
+    let vdevs = board.vdevs as usize;
+    for (i, (chunk, engine)) in storage
+        .chunks_mut(OUTQ_BYTES)
+        .zip(engines.iter_mut())
+        .take(vdevs)
+        .enumerate()
+    {
+        let Ok(mut remote) = Remote::new(i, board.pool.0, chunk) else {
+            console.line(format_args!("cannot serve vdev{}", i));
+            control.set_state(STATE_CRASHED);
+            cpu::power_off()
+        };
+        // An interrupt-driven firmware never polls vring1.
+        remote.set_stream_polling(false);
+        let eps = remote.endpoints_mut();
+        let extra = [
+            (
+                board.has(FLAG_CLIENT_SAMPLE),
+                "rpmsg-client-sample",
+                0x3001,
+                EndpointKind::Echo,
+                true,
+            ),
+            (true, "rpmsg-sink", SINK_ADDR, EndpointKind::Consume, false),
+        ];
+        for (wanted, name, addr, kind, announce) in extra {
+            if wanted {
+                if let Ok(ep) = Endpoint::new(name, addr, kind, announce) {
+                    let _ = eps.add(ep);
+                }
+            }
+        }
+        *engine = Some(remote);
+    }
+
+    let edge = board.wire == Wire::Lines;
+    if gic.claim_spi(board.doorbell_intid, edge).is_err() {
+        console.line(format_args!("cannot claim SPI {}", board.doorbell_intid));
+        control.set_state(STATE_CRASHED);
+        cpu::power_off()
+    }
+    gic.enable_private(timer::VIRTUAL_TIMER_INTID);
+    gic.enable_private(KNOB_SGI);
+    wire.enable();
+    control.set_state(STATE_RUNNING);
+    console.line(format_args!("waiting for Linux's first doorbell"));
+
+    let mut counters = FwCounters::default();
+    let mut hold = HoldA2b::default();
+    // Linux's first doorbell brings the link up; the endpoints are
+    // announced once the announcement delay has passed (RT-Thread creates
+    // them some time after link-up).
+    let mut link_up = false;
+    let mut announcing = false;
+    let mut timer_armed = false;
+    loop {
+        cpu::wait_for_interrupt();
+        counters.add(slot::WAKEUPS, 1);
+        let intid = gic.acknowledge();
+        if intid == SPURIOUS {
+            counters.add(slot::SPURIOUS_INTERRUPTS, 1);
+            control.publish(&with_engine_totals(&counters, &engines));
+            continue;
+        }
+        counters.add(slot::INTERRUPTS, 1);
+        let mut doorbell = None;
+        if intid == timer::VIRTUAL_TIMER_INTID {
+            counters.add(slot::TIMER_INTERRUPTS, 1);
+            timer::disarm();
+            timer_armed = false;
+            announcing = false;
+        } else if intid == board.doorbell_intid {
+            counters.add(slot::DOORBELL_INTERRUPTS, 1);
+            doorbell = wire.latched();
+        }
+        if let Some(Latched { cmd, data }) = doorbell {
+            counters.add(slot::DOORBELLS_IN, 1);
+            let valid =
+                !wire.carries_messages() || (data == DOORBELL_MAGIC && cmd == board.link_id);
+            if !valid {
+                counters.add(slot::BAD_DOORBELLS_IN, 1);
+            }
+            if !link_up {
+                link_up = true;
+                console.line(format_args!("link up (Linux's first doorbell)"));
+                if board.announce_delay_ms > 0 {
+                    announcing = true;
+                    timer::arm_in_us(u64::from(board.announce_delay_ms) * 1000);
+                    timer_armed = true;
+                }
+            }
+            for remote in engines.iter_mut().flatten() {
+                remote.note_doorbell_in();
+            }
+        }
+        if let Some(knob) = control.posted_knob() {
+            let known = match knob.text() {
+                "hold-a2b" => {
+                    hold.on = true;
+                    true
+                }
+                "release-a2b" => {
+                    hold.on = false;
+                    if core::mem::take(&mut hold.taken) {
+                        wire.complete();
+                        gic.set_spi_enabled(board.doorbell_intid, true);
+                    }
+                    true
+                }
+                text => apply_knob(text, &mut engines),
+            };
+            if known {
+                counters.add(slot::KNOBS_APPLIED, 1);
+            } else {
+                console.line(format_args!("unknown knob '{}'", knob.text()));
+            }
+            control.knob_done(&knob, known);
+        }
+        let mut retry = false;
+        if link_up && !announcing {
+            let mut host = Host {
+                wire: &wire,
+                gic: &gic,
+                link_id: board.link_id,
+                log_messages: board.has(FLAG_LOG_MESSAGES),
+                console,
+                counters: &mut counters,
+            };
+            for remote in engines.iter_mut().flatten() {
+                retry |= remote.service(&rings, &pool, &mut host).retry_needed;
+            }
+        }
+        if doorbell.is_some() {
+            if hold.on && wire.carries_messages() {
+                // Held (test knob): the status stays set, so Linux's
+                // transmission stays in flight; the line is masked at the
+                // GIC until the release, or it would fire again at once.
+                hold.taken = true;
+                gic.set_spi_enabled(board.doorbell_intid, false);
+            } else {
+                // Handled: clearing A2B_STATUS completes Linux's
+                // transmission and drops the line before the interrupt ends.
+                wire.complete();
+            }
+        }
+        gic.end_of_interrupt(intid);
+        if retry && !timer_armed {
+            timer::arm_in_us(BUFFER_RETRY_US);
+            timer_armed = true;
+        }
+        control.publish(&with_engine_totals(&counters, &engines));
+    }
+}
+
+/// The firmware's counters with the engines' message counters summed in.
+fn with_engine_totals(counters: &FwCounters, engines: &[Option<Engine<'_>>]) -> FwCounters {
+    let mut out = *counters;
+    for c in engines.iter().flatten().map(|r| r.counters()) {
+        for (slot, value) in [
+            (slot::MESSAGES_IN, c.messages_in),
+            (slot::MESSAGES_OUT, c.messages_out),
+            (slot::CONSUMED, c.consumed),
+            (slot::WAITS_FOR_BUFFERS, c.waits_for_buffers),
+            (slot::DROPPED_UNKNOWN, c.dropped_unknown),
+            (slot::SOURCE_SENT, c.source_sent),
+        ] {
+            out.add(slot, value);
+        }
+    }
+    out
+}
+
+/// The `hold-a2b` test knob: doorbells are taken but A2B_STATUS stays set.
+#[derive(Default)]
+struct HoldA2b {
+    on: bool,
+    /// A doorbell was taken while held; its status is still set.
+    taken: bool,
+}
+
+/// Applies an engine knob (faults, `clear`, a traffic source); `false` if
+/// `text` is not one.
+fn apply_knob(text: &str, engines: &mut [Option<Engine<'_>>]) -> bool {
+    if text == "clear" {
+        engines.iter_mut().flatten().for_each(|r| r.clear_faults());
+        true
+    } else if let Some((dst, count, size)) = parse_source(text) {
+        engines
+            .iter_mut()
+            .flatten()
+            .next()
+            .is_some_and(|r| r.start_source(dst, count, size).is_ok())
+    } else if let Some(fault) = Fault::parse(text) {
+        engines.iter_mut().flatten().for_each(|r| r.inject(fault));
+        true
+    } else {
+        false
+    }
+}

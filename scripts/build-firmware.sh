@@ -1,0 +1,27 @@
+#!/bin/bash
+# Builds the QEMU board's remote firmware (rust/remote_fw, no_std, for
+# aarch64-unknown-none) into build/firmware/remote_fw.elf, which
+# scripts/qemu-run.sh loads into the firmware's region. Quiet when up to date.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+
+TARGET=aarch64-unknown-none
+CRATE="$PROJECT_ROOT/rust/remote_fw"
+OUT="$PROJECT_ROOT/build/firmware"
+TARGET_DIR="$OUT/target"
+mkdir -p "$OUT"
+rustup target list --installed 2>/dev/null | grep -qx "$TARGET" ||
+	die "the Rust target $TARGET is missing: run scripts/setup.sh (rustup target add $TARGET)"
+log="$OUT/cargo-build.log"
+if ! cargo build --release --locked --quiet --manifest-path "$CRATE/Cargo.toml" \
+	--target "$TARGET" --target-dir "$TARGET_DIR" >"$log" 2>&1; then
+	cat "$log" >&2
+	die "cargo build of the remote firmware failed (log: $log)"
+fi
+# Warnings fail the build as they do for the modules.
+if grep -q '^warning' "$log"; then
+	cat "$log" >&2
+	die "the remote firmware builds with warnings"
+fi
+built="$TARGET_DIR/$TARGET/release/remote_fw"
+cmp -s "$built" "$OUT/remote_fw.elf" 2>/dev/null || cp "$built" "$OUT/remote_fw.elf"
