@@ -186,10 +186,12 @@ for s in "${scenarios[@]}"; do
 		# The verdict's accounting (finished in time, ran its whole plan)
 		# must be there, passed or failed: a run without it ran fewer
 		# checks than it defines.
-		if ! grep -qE "^(ok - $s: finished within|not ok - $s: did not finish within)" <<<"$out"; then
+		# The run's name as a literal inside the patterns (+fw has a "+").
+		re=$(printf '%s' "$s" | sed 's/[][\.*^$+?(){}|/]/\\&/g')
+		if ! grep -qE "^(ok - $re: finished within|not ok - $re: did not finish within)" <<<"$out"; then
 			count_tap <<<"not ok - $s: the verdict has no 'finished within' check"
 		fi
-		if ! grep -qE "^(ok - $s: ran all [0-9]+ planned checks|not ok - $s: planned .* checks, ran)" <<<"$out"; then
+		if ! grep -qE "^(ok - $re: ran all [0-9]+ planned checks|not ok - $re: planned .* checks, ran)" <<<"$out"; then
 			count_tap <<<"not ok - $s: the verdict has no 'ran all N planned checks' check"
 		fi
 	fi

@@ -1,9 +1,16 @@
 # timeout: 180
-# The seed's console session on the QEMU board.
+# remotes: firmware
+# The seed's console session on the QEMU board, with the remote core as
+# firmware on CPU1.
+echo "### cat /sys/devices/system/cpu/online   (Linux's CPUs; CPU1 is the remote core's)"
+cat /sys/devices/system/cpu/online
 echo "### insmod rockchip_amp_mbox.ko  (the Rockchip AMP mailbox controller)"
 insmod /modules/rockchip_amp_mbox.ko
-echo "### insmod rpmsg_remote_sim.ko   (the simulated RT-Thread core; a board has the real one)"
-insmod /modules/rpmsg_remote_sim.ko
+echo "### insmod remote_fw_start.ko    (starts the remote firmware on CPU1 with PSCI CPU_ON, as U-Boot does on a board)"
+insmod /modules/remote_fw_start.ko
+klog | grep 'remote_fw_start'
+echo "### the remote's console so far"
+sed 's/^remote-fw: //' $FW_DBG/log
 echo "### insmod rockchip_rpmsg.ko"
 insmod /modules/rockchip_rpmsg.ko
 wait_for 10 klog_has "$CHRDEV_ANNOUNCED"
@@ -12,10 +19,18 @@ dmesg | grep -E 'rockchip-rpmsg|virtio_rpmsg_bus' | sed 's/^\[ *[0-9.]*\] //'
 echo "### rpmsg_echo"
 rpmsg_echo
 echo "### the remote's console (RT-Thread prints message:<text> len:<n>)"
-dmesg | grep 'rpmsg_remote_sim: message:' | sed 's/^\[[ 0-9.]*\] rpmsg_remote_sim: //'
+grep 'message:' $FW_DBG/log | sed 's/^remote-fw: //'
+echo "### the remote's shell on /dev/ttyRPMSG0 (rpmsg-tty)"
+for cmd in help version counters; do
+	echo "msh /> $cmd"
+	tty_command "$cmd" | grep -v '^msh />$'
+done
+echo "### lsmod   (no simulator: the remote is the firmware)"
+cut -d' ' -f1 /proc/modules
 echo "### debugfs: /sys/kernel/debug/rockchip_rpmsg/47a00000.rpmsg/"
 for f in doorbells_sent doorbells_coalesced doorbells_received bad_doorbells remote_ready; do
 	echo "$f: $(cat /sys/kernel/debug/rockchip_rpmsg/47a00000.rpmsg/$f)"
 done
+echo "### the remote's counters (/sys/kernel/debug/remote_fw_start/remote-firmware/stats)"
+grep -E '^(wakeups|interrupts|doorbells_in|doorbells_out|messages_in|messages_out) ' $FW_DBG/stats
 rmmod rockchip_rpmsg
-rmmod rpmsg_remote_sim

@@ -169,6 +169,25 @@ remote_knob() {
 	fi
 }
 
+# tty_command CMD: runs CMD on the firmware's shell through the first
+# /dev/ttyRPMSGn (rpmsg_tty) and prints what it answered, up to its prompt.
+tty_command() {
+	local dev pid
+	dev=$(ls /dev/ttyRPMSG* 2>/dev/null | head -1)
+	[ -n "$dev" ] || { echo "no /dev/ttyRPMSG*" >&2; return 1; }
+	# One descriptor held open throughout: the reply must find the tty open.
+	exec 3<>"$dev" || return 1
+	if ! stty raw -echo <&3; then exec 3<&-; return 1; fi
+	: >/tmp/tty.out
+	cat <&3 >/tmp/tty.out &
+	pid=$!
+	printf '%s\n' "$1" >&3
+	wait_for 5 grep -q 'msh />' /tmp/tty.out
+	kill $pid 2>/dev/null; wait $pid 2>/dev/null
+	exec 3<&-
+	tr -d '\r' </tmp/tty.out | sed 's/msh \/>/\nmsh \/>/' | grep -v '^$'
+}
+
 # remote_stat NAME: one counter of the remote (messages_in, messages_out,
 # consumed, protocol_errors, ...; the firmware also counts wakeups and
 # interrupts).

@@ -34,6 +34,13 @@ if [ "$REMOTE" = firmware ]; then
 	# Interrupt-driven: every wake-up was an interrupt it took, no poll loop.
 	check_eq "the firmware woke only for interrupts" "$(remote_stat wakeups)" "$(remote_stat interrupts)"
 	check_eq "the firmware saw no bad doorbell" 0 "$(remote_stat bad_doorbells_in)"
+	check_eq "the firmware's shell answers on /dev/ttyRPMSG0 (rpmsg-tty)" \
+		"commands: help version counters" "$(tty_command help | head -1)"
+	ver=$(tty_command version | head -1)
+	case "$ver" in
+	"remote_fw "*" on CPU 0x1") ok "the shell's version names the firmware and its CPU" ;;
+	*) not_ok "the shell's version names the firmware and its CPU" "got: $ver" ;;
+	esac
 	echo "# firmware counters: $(tr "\n" " " < $FW_DBG/stats)"
 fi
 check "rmmod rockchip_rpmsg" rmmod rockchip_rpmsg

@@ -12,12 +12,13 @@ use crate::{
     },
     console::Console,
     control::{slot, Control, FwCounters},
+    shell::Shell,
     wire::{DoorbellWire, Latched},
 };
 use rpmsg_proto::{
     firmware_control::{
-        BoardDescription, Wire, FLAG_CLIENT_SAMPLE, FLAG_LOG_MESSAGES, MAX_VDEVS, STATE_CRASHED,
-        STATE_RUNNING,
+        BoardDescription, Wire, FLAG_CLIENT_SAMPLE, FLAG_CONSUMED_NOTIFY, FLAG_LOG_MESSAGES,
+        MAX_VDEVS, STATE_CRASHED, STATE_RUNNING,
     },
     layout::DOORBELL_MAGIC,
     remote::{
@@ -30,6 +31,8 @@ const OUTQ_SLOTS: usize = 16;
 const OUTQ_BYTES: usize = OUTQ_SLOTS * OUTQ_SLOT;
 /// Address of the consume-only endpoint (not announced; one-way load).
 const SINK_ADDR: u32 = 0x3003;
+/// Address of the `rpmsg-tty` console (announced on the first instance).
+const CONSOLE_ADDR: u32 = 0x3004;
 /// How long the firmware waits before looking for receive buffers again
 /// when replies are queued: Linux does not ring when it returns them.
 const BUFFER_RETRY_US: u64 = 100;
@@ -49,6 +52,7 @@ struct Host<'a> {
     log_messages: bool,
     console: &'a mut Console,
     counters: &'a mut FwCounters,
+    shell: &'a mut Shell,
 }
 
 impl RemoteHost for Host<'_> {
@@ -74,6 +78,10 @@ impl RemoteHost for Host<'_> {
                 payload.len()
             )),
         }
+    }
+
+    fn console(&mut self, _ep_addr: u32, input: &[u8], reply: &mut [u8]) -> usize {
+        self.shell.input(input, reply, self.counters)
     }
 
     fn protocol_error(&mut self, err: ProtocolError) {
@@ -137,6 +145,7 @@ pub(crate) fn run(board: &BoardDescription, control: &Control, console: &mut Con
         };
         // An interrupt-driven firmware never polls vring1.
         remote.set_stream_polling(false);
+        remote.set_consumed_notify(board.has(FLAG_CONSUMED_NOTIFY));
         let eps = remote.endpoints_mut();
         let extra = [
             (
@@ -147,6 +156,13 @@ pub(crate) fn run(board: &BoardDescription, control: &Control, console: &mut Con
                 true,
             ),
             (true, "rpmsg-sink", SINK_ADDR, EndpointKind::Consume, false),
+            (
+                i == 0,
+                "rpmsg-tty",
+                CONSOLE_ADDR,
+                EndpointKind::Console,
+                true,
+            ),
         ];
         for (wanted, name, addr, kind, announce) in extra {
             if wanted {
@@ -171,6 +187,7 @@ pub(crate) fn run(board: &BoardDescription, control: &Control, console: &mut Con
     console.line(format_args!("waiting for Linux's first doorbell"));
 
     let mut counters = FwCounters::default();
+    let mut shell = Shell::new();
     let mut hold = HoldA2b::default();
     // Linux's first doorbell brings the link up; the endpoints are
     // announced once the announcement delay has passed (RT-Thread creates
@@ -250,6 +267,7 @@ pub(crate) fn run(board: &BoardDescription, control: &Control, console: &mut Con
                 log_messages: board.has(FLAG_LOG_MESSAGES),
                 console,
                 counters: &mut counters,
+                shell: &mut shell,
             };
             for remote in engines.iter_mut().flatten() {
                 retry |= remote.service(&rings, &pool, &mut host).retry_needed;
@@ -306,7 +324,18 @@ struct HoldA2b {
 /// Applies an engine knob (faults, `clear`, a traffic source); `false` if
 /// `text` is not one.
 fn apply_knob(text: &str, engines: &mut [Option<Engine<'_>>]) -> bool {
-    if text == "clear" {
+    if let Some(setting) = text.strip_prefix("consumed-notify=") {
+        let on = match setting {
+            "on" => true,
+            "off" => false,
+            _ => return false,
+        };
+        engines
+            .iter_mut()
+            .flatten()
+            .for_each(|r| r.set_consumed_notify(on));
+        true
+    } else if text == "clear" {
         engines.iter_mut().flatten().for_each(|r| r.clear_faults());
         true
     } else if let Some((dst, count, size)) = parse_source(text) {

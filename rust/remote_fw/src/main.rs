@@ -28,6 +28,7 @@ mod mbox_regs;
 mod console;
 mod control;
 mod link;
+mod shell;
 mod wire;
 
 use bare::{cpu, phys::PhysWindow};

@@ -85,6 +85,10 @@ pub enum EndpointKind {
     Echo,
     /// Count the message and drop it.
     Consume,
+    /// A console (`rpmsg-tty`): the payload is terminal input, the reply
+    /// whatever [`RemoteHost::console`] answers (nothing if it answers
+    /// nothing).
+    Console,
 }
 
 /// One endpoint of the remote.
@@ -293,6 +297,13 @@ pub trait RemoteHost {
     fn message(&mut self, ep_addr: u32, payload: &[u8]);
     /// Linux (or the memory) violated the protocol; already counted.
     fn protocol_error(&mut self, err: ProtocolError);
+    /// A console endpoint at `ep_addr` received `input`; writes the text to
+    /// send back into `reply` and returns its length (0: no reply). The
+    /// default has no console.
+    fn console(&mut self, ep_addr: u32, input: &[u8], reply: &mut [u8]) -> usize {
+        let _ = (ep_addr, input, reply);
+        0
+    }
 }
 
 /// Event counters (all wrap on overflow).
@@ -714,6 +725,32 @@ impl<S: DerefMut<Target = [u8]>> OutQueue<S> {
     }
 }
 
+/// Reads the payload of the tx buffer at pool offset `off` (descriptor
+/// `head`) into `dst`; reports a pool access error if it cannot.
+fn read_payload<P: SharedMem, H: RemoteHost>(
+    counters: &mut Counters,
+    pool: &P,
+    host: &mut H,
+    off: usize,
+    head: u16,
+    dst: &mut [u8],
+) -> bool {
+    let read = off
+        .checked_add(HDR_SIZE)
+        .is_some_and(|poff| pool.read_bytes(poff, dst).is_ok());
+    if !read {
+        report(
+            counters,
+            host,
+            ProtocolError::PoolAccess {
+                queue: QueueId::Tx,
+                head,
+            },
+        );
+    }
+    read
+}
+
 fn report<H: RemoteHost>(counters: &mut Counters, host: &mut H, err: ProtocolError) {
     counters.protocol_errors = counters.protocol_errors.wrapping_add(1);
     host.protocol_error(err);
@@ -777,6 +814,10 @@ pub struct Remote<S> {
     /// Whether a stream from Linux may switch the remote to polling vring1
     /// (off for an interrupt-driven firmware, which never polls).
     stream_polling: bool,
+    /// Whether returning Linux's consumed tx buffers rings Linux (when
+    /// vring1's flags ask for it): RT-Thread's "consumed buffer
+    /// notification", on for RK3506/RK3562/RK3588, off for RK3568.
+    consumed_notify: bool,
     counters: Counters,
     faults: FaultState,
     source: Source,
@@ -817,6 +858,7 @@ impl<S: DerefMut<Target = [u8]>> Remote<S> {
             idle_polls: 0,
             held: None,
             stream_polling: true,
+            consumed_notify: true,
             counters: Counters::default(),
             faults: FaultState::default(),
             source: Source::default(),
@@ -827,6 +869,13 @@ impl<S: DerefMut<Target = [u8]>> Remote<S> {
     /// Linux streams; forbidden, every message batch takes a doorbell.
     pub fn set_stream_polling(&mut self, allowed: bool) {
         self.stream_polling = allowed;
+    }
+
+    /// Turns the consumed-buffer notification on (the default) or off: off,
+    /// returning Linux's tx buffers never rings Linux by itself (as on
+    /// RK3568, where a doorbell comes only with messages for Linux).
+    pub fn set_consumed_notify(&mut self, on: bool) {
+        self.consumed_notify = on;
     }
 
     /// The endpoints.
@@ -1195,6 +1244,11 @@ impl<S: DerefMut<Target = [u8]>> Remote<S> {
             }) => {
                 self.counters.consumed = self.counters.consumed.wrapping_add(1);
             }
+            Some(Endpoint {
+                kind: EndpointKind::Console,
+                addr,
+                ..
+            }) => self.console(addr, hdr, off, head, pool, host),
             Some(ep) => self.echo(ep.addr, hdr, off, head, pool, host),
         }
         if let Err(err) = self.tvq.push_used(rings, u32::from(head), buf.desc.len) {
@@ -1227,19 +1281,10 @@ impl<S: DerefMut<Target = [u8]>> Remote<S> {
             return;
         };
         let end = HDR_SIZE.wrapping_add(len);
-        let read = match (slot.get_mut(HDR_SIZE..end), off.checked_add(HDR_SIZE)) {
-            (Some(payload), Some(poff)) => pool.read_bytes(poff, payload).is_ok(),
-            _ => false,
+        let Some(payload) = slot.get_mut(HDR_SIZE..end) else {
+            return;
         };
-        if !read {
-            report(
-                &mut self.counters,
-                host,
-                ProtocolError::PoolAccess {
-                    queue: QueueId::Tx,
-                    head,
-                },
-            );
+        if !read_payload(&mut self.counters, pool, host, off, head, payload) {
             return;
         }
         host.message(ep_addr, slot.get(HDR_SIZE..end).unwrap_or(&[]));
@@ -1265,6 +1310,37 @@ impl<S: DerefMut<Target = [u8]>> Remote<S> {
         }
         if corrupted {
             self.counters.faults_applied = self.counters.faults_applied.wrapping_add(1);
+        }
+    }
+
+    /// Hands console input to the host and queues its answer.
+    fn console<P: SharedMem, H: RemoteHost>(
+        &mut self,
+        ep_addr: u32,
+        hdr: RpmsgHdr,
+        off: usize,
+        head: u16,
+        pool: &P,
+        host: &mut H,
+    ) {
+        let mut input = [0u8; MAX_PAYLOAD];
+        let len = usize::from(hdr.len).min(MAX_PAYLOAD);
+        if !read_payload(&mut self.counters, pool, host, off, head, &mut input[..len]) {
+            return;
+        }
+        let Some(slot) = self.outq.tail_mut() else {
+            return;
+        };
+        let Some(reply) = slot.get_mut(HDR_SIZE..HDR_SIZE + MAX_PAYLOAD) else {
+            return;
+        };
+        let n = host.console(ep_addr, &input[..len], reply).min(MAX_PAYLOAD);
+        self.counters.consumed = self.counters.consumed.wrapping_add(1);
+        let Ok(n16) = u16::try_from(n) else {
+            return;
+        };
+        if n > 0 && RpmsgHdr::new(ep_addr, hdr.src, n16).encode(slot).is_ok() {
+            self.outq.commit();
         }
     }
 
@@ -1696,7 +1772,7 @@ impl<S: DerefMut<Target = [u8]>> Remote<S> {
                 ),
             }
         }
-        if tx {
+        if tx && self.consumed_notify {
             // Linux turns vring1 interrupts on only while a sender waits
             // for a free buffer.
             if let Ok(true) = self.tvq.avail_wants_interrupt(rings) {

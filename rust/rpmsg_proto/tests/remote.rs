@@ -460,6 +460,43 @@ fn an_interrupt_driven_remote_never_switches_to_polling() {
 }
 
 #[test]
+fn a_console_endpoint_answers_with_what_the_host_writes() {
+    let (mut l, mut r, mut h) = boot();
+    let ep = Endpoint::new("rpmsg-tty", 0x3004, EndpointKind::Console, true).unwrap();
+    r.endpoints_mut().add(ep).unwrap();
+    h.console_reply = b"remote_fw 0.1.0\n".to_vec();
+    l.send(0x400, 0x3004, b"version\n");
+    service(&mut r, &l, &mut h);
+    assert_eq!(h.console_input, b"version\n");
+    let got = l.recv();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].payload, b"remote_fw 0.1.0\n");
+    // No answer, no message.
+    h.console_reply.clear();
+    l.send(0x400, 0x3004, b"x");
+    service(&mut r, &l, &mut h);
+    assert!(l.recv().is_empty());
+}
+
+#[test]
+fn consumed_buffers_ring_linux_only_with_the_notification_on() {
+    for on in [true, false] {
+        let (mut l, mut r, mut h) = boot();
+        r.set_stream_polling(false);
+        r.set_consumed_notify(on);
+        let rung = h.doorbells;
+        // One message to the consume-only sink: no reply, only a returned
+        // tx buffer, and vring1's flags ask for an interrupt (a sender waits).
+        l.tx.set_avail_flags(&l.rings, 0);
+        l.send(0x400, 0x3003, b"sink");
+        let o = service(&mut r, &l, &mut h);
+        assert_eq!(o.messages_in, 1);
+        assert_eq!(h.doorbells - rung, usize::from(on), "consumed notify {on}");
+        assert_eq!(o.doorbell_rung, on);
+    }
+}
+
+#[test]
 fn doorbells_to_linux_are_batched_while_linux_streams() {
     let (mut l, mut r, mut h) = boot();
     let rung = h.doorbells;

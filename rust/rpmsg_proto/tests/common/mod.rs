@@ -147,6 +147,9 @@ pub struct TestHost {
     pub refuse_doorbell: bool,
     pub messages: Vec<(u32, Vec<u8>)>,
     pub errors: Vec<ProtocolError>,
+    /// Console input received, and the answer to give.
+    pub console_input: Vec<u8>,
+    pub console_reply: Vec<u8>,
 }
 
 impl RemoteHost for TestHost {
@@ -162,6 +165,12 @@ impl RemoteHost for TestHost {
     }
     fn protocol_error(&mut self, err: ProtocolError) {
         self.errors.push(err);
+    }
+    fn console(&mut self, _ep_addr: u32, input: &[u8], reply: &mut [u8]) -> usize {
+        self.console_input.extend_from_slice(input);
+        let n = self.console_reply.len().min(reply.len());
+        reply[..n].copy_from_slice(&self.console_reply[..n]);
+        n
     }
 }
 
