@@ -49,7 +49,7 @@ use proto::{
         COUNTER_NAMES, FLAG_CLIENT_SAMPLE, FLAG_CONSUMED_NOTIFY, FLAG_LOG_MESSAGES,
         FLAG_SEMIHOSTING, KNOB_TEXT_SIZE, LOG_RING_SIZE, OFF_COUNTERS, OFF_KNOB_DONE,
         OFF_KNOB_RESULT, OFF_KNOB_SEQ, OFF_KNOB_TEXT, OFF_LOG_HEAD, OFF_REFUSAL, OFF_STATE,
-        STATE_CRASHED, STATE_REFUSED, STATE_RUNNING, STATE_STARTING,
+        STATE_CRASHED, STATE_REFUSED, STATE_RUNNING, STATE_STARTING, STATE_STOPPED,
     },
     shared_mem::SharedMem,
 };
@@ -61,6 +61,8 @@ const KNOB_SGI: u8 = 15;
 /// How long the firmware may take to say it runs, or to take a knob.
 const START_TIMEOUT_MS: u32 = 2000;
 const KNOB_TIMEOUT_MS: u32 = 1000;
+/// How long a stopping firmware may take to turn its CPU off.
+const STOP_TIMEOUT_MS: u32 = 1000;
 
 kernel::of_device_table!(
     OF_TABLE,
@@ -73,6 +75,12 @@ kernel::of_device_table!(
 #[pin_data]
 struct ControlArea {
     area: SharedRegion,
+    /// The rpmsg vring region, zeroed when the rig restarts the remote.
+    vrings: SharedRegion,
+    /// What the firmware is told at every start.
+    board: BoardDescription,
+    /// The firmware's entry point (the start of its region).
+    entry: u64,
     mpidr: u64,
     /// Serialises knobs: one in flight at a time.
     #[pin]
@@ -87,6 +95,7 @@ impl ControlArea {
     fn state_name(&self) -> &'static str {
         match self.page_read_u32(OFF_STATE) {
             STATE_STARTING => "starting",
+            STATE_STOPPED => "stopped",
             STATE_RUNNING => "running",
             STATE_REFUSED => "refused",
             STATE_CRASHED => "crashed",
@@ -133,6 +142,81 @@ impl ControlArea {
                 done += n;
             }
         }
+        Ok(())
+    }
+
+    /// Writes the board description and starts the remote CPU at the
+    /// firmware's entry; returns how long the firmware took to say it runs.
+    fn boot(&self) -> Result<u32> {
+        self.board.write(&Page(&self.area)).map_err(|_| EINVAL)?;
+        psci::cpu_on(self.mpidr, self.entry, 0).map_err(|e| {
+            pr_err!(
+                "PSCI CPU_ON of CPU {:#x} at {:#x} failed: {:?}\n",
+                self.mpidr,
+                self.entry,
+                e
+            );
+            EIO
+        })?;
+        let mut waited = 0;
+        while self.page_read_u32(OFF_STATE) == STATE_STARTING && waited < START_TIMEOUT_MS {
+            fsleep(Delta::from_millis(1));
+            waited += 1;
+        }
+        if self.page_read_u32(OFF_STATE) == STATE_RUNNING {
+            return Ok(waited);
+        }
+        pr_err!(
+            "the firmware on CPU {:#x} did not come up: {}\n",
+            self.mpidr,
+            self.state_name()
+        );
+        let refusal = self.page_read_u32(OFF_REFUSAL);
+        if refusal != 0 {
+            pr_err!("the firmware refused: {}\n", ConfigError::describe(refusal));
+        }
+        Err(EIO)
+    }
+
+    /// Restarts the remote as a board's reset would: asks the firmware to
+    /// stop, waits until PSCI reports its CPU off, zeroes the vrings (the
+    /// restarted remote starts from ring index 0, as Linux's next probe
+    /// does) and starts it again. Only while Linux's transport is unbound.
+    fn restart(&self) -> Result {
+        // A firmware that runs is asked to stop; one that stopped or
+        // crashed has turned its CPU off already.
+        if self.page_read_u32(OFF_STATE) == STATE_RUNNING {
+            self.post_knob("stop")?;
+        }
+        let mut waited = 0;
+        loop {
+            match psci::affinity_info(self.mpidr) {
+                Ok(AffinityState::Off) => break,
+                Ok(_) if waited < STOP_TIMEOUT_MS => {
+                    fsleep(Delta::from_millis(1));
+                    waited += 1;
+                }
+                other => {
+                    pr_err!(
+                        "CPU {:#x} did not turn off within {} ms ({:?})\n",
+                        self.mpidr,
+                        STOP_TIMEOUT_MS,
+                        other
+                    );
+                    return Err(ETIMEDOUT);
+                }
+            }
+        }
+        self.vrings
+            .zero(0, self.vrings.size())
+            .map_err(|_| EINVAL)?;
+        let started = self.boot()?;
+        pr_info!(
+            "remote firmware restarted on CPU {:#x} (off after {} ms, vrings zeroed, running after {} ms)\n",
+            self.mpidr,
+            waited,
+            started
+        );
         Ok(())
     }
 
@@ -218,18 +302,29 @@ impl kernel::debugfs::Reader for KnobWriter {
         reader.read_slice(dst)?;
         let text = core::str::from_utf8(dst).map_err(|_| EINVAL)?;
         self.control.post_knob(text).inspect_err(|e| {
-            pr_warn!(
-                "remote_fw_start: knob '{}' not taken: {:?}\n",
-                text.trim(),
-                e
-            );
+            pr_warn!("knob '{}' not taken: {:?}\n", text.trim(), e);
         })
+    }
+}
+
+/// Restarts the firmware on any write to the `restart` file.
+struct RestartWriter {
+    control: kernel::sync::Arc<ControlArea>,
+}
+
+impl kernel::debugfs::Reader for RestartWriter {
+    fn read_from_slice(&self, reader: &mut UserSliceReader) -> Result {
+        let mut buf = [0u8; 8];
+        let len = reader.len().min(buf.len());
+        reader.read_slice(&mut buf[..len])?;
+        self.control.restart()
     }
 }
 
 struct Files {
     control: kernel::sync::Arc<ControlArea>,
     knob: KnobWriter,
+    restart: RestartWriter,
 }
 
 /// One bound firmware node.
@@ -350,9 +445,15 @@ impl RemoteFwStart {
             EINVAL
         })?;
         let area = SharedRegion::map_remote_view(&control_range)?;
+        let board = Self::describe(dev)?;
+        let vrings = reserved_mem::region_by_name(dev, c"vrings")?;
+        let vrings = SharedRegion::map_remote_view(&vrings)?;
         let control = kernel::sync::Arc::pin_init(
             pin_init!(ControlArea {
                 area,
+                vrings,
+                board,
+                entry: firmware.start(),
                 mpidr,
                 knob_lock <- kernel::new_mutex!(()),
             }),
@@ -369,49 +470,14 @@ impl RemoteFwStart {
             ENODEV
         })?;
         if state == AffinityState::Off {
-            let board = Self::describe(dev)?;
-            board.write(&Page(&control.area)).map_err(|_| EINVAL)?;
-            psci::cpu_on(mpidr, firmware.start(), 0).map_err(|e| {
-                dev_err!(
-                    dev,
-                    "PSCI CPU_ON of CPU {:#x} at {:#x} failed: {:?}\n",
-                    mpidr,
-                    firmware.start(),
-                    e
-                );
-                EIO
-            })?;
-            let mut waited = 0;
-            while control.page_read_u32(OFF_STATE) == STATE_STARTING && waited < START_TIMEOUT_MS {
-                fsleep(Delta::from_millis(1));
-                waited += 1;
-            }
-            match control.page_read_u32(OFF_STATE) {
-                STATE_RUNNING => dev_info!(
-                    dev,
-                    "remote firmware running on CPU {:#x} (entry {:#x}, started in {} ms)\n",
-                    mpidr,
-                    firmware.start(),
-                    waited
-                ),
-                _ => {
-                    dev_err!(
-                        dev,
-                        "remote firmware on CPU {:#x} did not come up: {}\n",
-                        mpidr,
-                        control.state_name()
-                    );
-                    let refusal = control.page_read_u32(OFF_REFUSAL);
-                    if refusal != 0 {
-                        dev_err!(
-                            dev,
-                            "the firmware refused: {}\n",
-                            ConfigError::describe(refusal)
-                        );
-                    }
-                    return Err(EIO);
-                }
-            }
+            let waited = control.boot()?;
+            dev_info!(
+                dev,
+                "remote firmware running on CPU {:#x} (entry {:#x}, started in {} ms)\n",
+                mpidr,
+                firmware.start(),
+                waited
+            );
         } else {
             dev_info!(
                 dev,
@@ -424,7 +490,10 @@ impl RemoteFwStart {
         let root = Dir::new(c"remote_fw_start");
         let files = Files {
             control: control.clone(),
-            knob: KnobWriter { control },
+            knob: KnobWriter {
+                control: control.clone(),
+            },
+            restart: RestartWriter { control },
         };
         let files = KBox::pin_init(
             root.scope(files, dev.name(), |files, dir| {
@@ -433,6 +502,7 @@ impl RemoteFwStart {
                 dir.read_callback_file(c"stats", &files.control, &|c: &Shown, f| c.write_stats(f));
                 dir.read_callback_file(c"log", &files.control, &|c: &Shown, f| c.write_log(f));
                 dir.write_only_file(c"knob", &files.knob);
+                dir.write_only_file(c"restart", &files.restart);
             }),
             GFP_KERNEL,
         )?;

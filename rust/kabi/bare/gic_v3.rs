@@ -15,6 +15,7 @@ const GICD_IGROUPR: usize = 0x0080;
 const GICD_ISENABLER: usize = 0x0100;
 const GICD_ICENABLER: usize = 0x0180;
 const GICD_ICPENDR: usize = 0x0280;
+const GICD_ICACTIVER: usize = 0x0380;
 const GICD_IPRIORITYR: usize = 0x0400;
 const GICD_ICFGR: usize = 0x0c00;
 const GICD_IROUTER: usize = 0x6000;
@@ -156,6 +157,8 @@ impl Gic {
         let _ = d.write_u32(router, self.affinity as u32);
         let _ = d.write_u32(router + 4, (self.affinity >> 32) as u32);
         let _ = d.write_u32(GICD_ICPENDR + word, bit);
+        // A run before this one may have stopped in its handler.
+        let _ = d.write_u32(GICD_ICACTIVER + word, bit);
         let _ = d.write_u32(GICD_ISENABLER + word, bit);
         Ok(())
     }
@@ -198,6 +201,8 @@ impl Gic {
         let group = s.read_u32(GICD_IGROUPR).unwrap_or(0);
         let _ = s.write_u32(GICD_IGROUPR, group | bit);
         let _ = s.write_u8(GICD_IPRIORITYR + (intid as usize % 32), PRIORITY);
+        // A run before this one may have stopped in its handler.
+        let _ = s.write_u32(GICD_ICACTIVER, bit);
         let _ = s.write_u32(GICD_ISENABLER, bit);
     }
 

@@ -18,7 +18,7 @@ use crate::{
 use rpmsg_proto::{
     firmware_control::{
         BoardDescription, Wire, FLAG_CLIENT_SAMPLE, FLAG_CONSUMED_NOTIFY, FLAG_LOG_MESSAGES,
-        MAX_VDEVS, STATE_CRASHED, STATE_RUNNING,
+        MAX_VDEVS, STATE_CRASHED, STATE_RUNNING, STATE_STOPPED,
     },
     layout::DOORBELL_MAGIC,
     remote::{
@@ -240,6 +240,19 @@ pub(crate) fn run(board: &BoardDescription, control: &Control, console: &mut Con
                 "hold-a2b" => {
                     hold.on = true;
                     true
+                }
+                "stop" => {
+                    // Asked to stop (the rig restarts the remote): nothing
+                    // of Linux's may reach this core any more.
+                    gic.set_spi_enabled(board.doorbell_intid, false);
+                    timer::disarm();
+                    console.line(format_args!("stopping on request"));
+                    // End the interrupt that brought the knob: an active
+                    // one would block its own line after the restart.
+                    gic.end_of_interrupt(intid);
+                    control.knob_done(&knob, true);
+                    control.set_state(STATE_STOPPED);
+                    cpu::power_off()
                 }
                 "release-a2b" => {
                     hold.on = false;

@@ -67,6 +67,8 @@ pub const STATE_RUNNING: u32 = 1;
 pub const STATE_REFUSED: u32 = 2;
 /// The firmware took an exception; the CPU is off.
 pub const STATE_CRASHED: u32 = 3;
+/// The firmware stopped on request (the `stop` knob); the CPU is off.
+pub const STATE_STOPPED: u32 = 4;
 
 /// Flag: send a doorbell after consuming Linux's messages (RK3506, RK3562,
 /// RK3588 configurations); off as on RK3568.
