@@ -47,6 +47,9 @@ mod layout;
 mod link;
 // Legacy split-ring offsets, shared with the simulator and its host tests.
 mod node;
+mod proto;
+#[path = "../kabi/shared_mem_proto.rs"]
+mod proto_access;
 mod ring_check;
 #[allow(dead_code, unreachable_pub, clippy::all)]
 #[path = "../rpmsg_proto/src/layout.rs"]
@@ -187,6 +190,28 @@ impl RockchipRpmsg {
             })?,
             GFP_KERNEL,
         )?;
+
+        // A remote that was not restarted since Linux last used these rings
+        // still has that session's ring positions (Rockchip's RT-Thread has
+        // no reset handshake): binding on would hand it, and rpmsg, stale
+        // descriptors.
+        for i in 0..cfg.vdev_nums {
+            let vring0 = layout::vring_offset(i, 0) as usize;
+            let ring = proto::layout::VringLayout::rockchip();
+            let pool = (pool_range.start(), pool_range.size());
+            if let Some(seen) =
+                proto::session::earlier_session(&*region, vring0, &ring, pool.0, pool.1)
+            {
+                dev_err!(
+                    dev,
+                    "vdev{}: the vrings still hold an earlier session (vring0 available index {}, used index {}): the remote core keeps its ring positions when Linux restarts; restart the remote core, then bind again\n",
+                    i,
+                    seen.avail_idx,
+                    seen.used_idx
+                );
+                return Err(EBUSY);
+            }
+        }
 
         let mut instances = KVec::with_capacity(cfg.vdev_nums, GFP_KERNEL)?;
         for i in 0..cfg.vdev_nums {

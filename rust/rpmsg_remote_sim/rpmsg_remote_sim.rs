@@ -202,6 +202,10 @@ impl RemoteSim {
             dev_err!(dev, "memory-region: no \"pool\" entry\n");
         })?;
         let rings = SharedRegion::map_remote_view(&vrings)?;
+        // A remote that starts finds zeroed rings, as the rig's restart
+        // leaves them (and a Linux that binds after it sees no earlier
+        // session).
+        rings.zero(0, rings.size()).map_err(|_| EINVAL)?;
         let pool_start = pool.start();
         let pool = SharedRegion::map_remote_view(&pool)?;
 

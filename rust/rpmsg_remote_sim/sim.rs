@@ -280,6 +280,13 @@ impl Sim {
                 for r in fw.remotes.iter_mut() {
                     r.clear_faults();
                 }
+            } else if knob == "restart" {
+                // The rig restarts the remote, as a board reset would: the
+                // restarted remote starts from zeroed rings at index 0.
+                self.rings.zero(0, self.rings.size()).map_err(|_| EINVAL)?;
+                for r in fw.remotes.iter_mut() {
+                    r.reset();
+                }
             } else if knob == "kick" {
                 // Just run the firmware loop once.
             } else if let Some((dst, count, size)) = parse_source(knob) {

@@ -150,6 +150,18 @@ unload_rig() {
 	rmmod rockchip_rpmsg && unload_remote && unload_doorbells
 }
 
+# restart_remote: the rig restarts the remote core, as a board reset
+# would, while rockchip_rpmsg is unbound: the remote starts over from zeroed
+# rings. Rockchip's RT-Thread has no reset handshake, so every rebind of
+# the transport needs one (the driver refuses rings an earlier session left).
+restart_remote() {
+	if [ "$REMOTE" = firmware ]; then
+		echo 1 > $FW_DBG/restart
+	else
+		echo restart > /sys/kernel/debug/rpmsg_remote_sim/fault
+	fi
+}
+
 # remote_log: the remote's console lines (RT-Thread's console on a board).
 remote_log() {
 	if [ "$REMOTE" = firmware ]; then
@@ -260,6 +272,7 @@ broken_dt_case() {
 	expect "$1" "$2" "$3"
 	check "the valid node still echoes" rpmsg_echo --count 3 --quiet
 	check "rmmod rockchip_rpmsg after the failed probe" rmmod rockchip_rpmsg
+	check "the rig restarts the remote core" restart_remote
 	check "insmod again" insmod /modules/rockchip_rpmsg.ko
 	check "insmod again: the remote announces its channel a second time" wait_for 10 announced_times 2
 	check "insmod again: the valid node echoes" rpmsg_echo --count 2 --quiet

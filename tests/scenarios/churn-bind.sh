@@ -20,6 +20,7 @@ echo 47a00000.rpmsg > $DRV/unbind
 if echo x >&3 2>/dev/null; then not_ok "a write to $dev open across an unbind fails"; else ok "a write to $dev open across an unbind fails"; fi
 if dd bs=512 count=1 <&3 >/dev/null 2>&1; then not_ok "a read from $dev open across an unbind fails"; else ok "a read from $dev open across an unbind fails"; fi
 exec 3>&-
+check "the rig restarts the remote core" restart_remote
 echo 47a00000.rpmsg > $DRV/bind
 check "bind again" wait_for 10 announced_times 2
 
@@ -43,6 +44,7 @@ fails=0; n=0
 while [ $n -lt $cycles ]; do
 	n=$((n + 1))
 	echo 47a00000.rpmsg > $DRV/unbind || { fails=$((fails + 1)); echo "# cycle $n: unbind failed"; }
+	restart_remote || { fails=$((fails + 1)); echo "# cycle $n: the remote did not restart"; }
 	echo 47a00000.rpmsg > $DRV/bind || { fails=$((fails + 1)); echo "# cycle $n: bind failed"; }
 	wait_for 10 ctrl_present || { fails=$((fails + 1)); echo "# cycle $n: no control device"; }
 	# Unbind again only once the remote is up, so traffic is flowing.

@@ -14,6 +14,7 @@ echo 0 > $F/ignore-gfp-wait
 echo 0 > $F/verbose
 check "rig up" load_rig log_messages=0
 echo 47a00000.rpmsg > $DRV/unbind
+restart_remote
 n=0; bound=0; refused=0; broken=0; done_at=0
 while [ $n -lt 3000 ]; do
 	n=$((n + 1))
@@ -24,6 +25,9 @@ while [ $n -lt 3000 ]; do
 	else
 		refused=$((refused + 1))
 	fi
+	# The attempt may have got as far as posting buffers: start the next
+	# one, as every bind, against a restarted remote.
+	restart_remote || { broken=$((broken + 1)); echo "# n=$n: the remote did not restart"; }
 	# A count left over means the probe finished before the n-th allocation.
 	if [ "$left" != 0 ]; then done_at=$n; break; fi
 done
@@ -31,6 +35,7 @@ echo "# $n attempts: $bound bound, $refused refused; the probe makes $((n - 1)) 
 check "the fault walked through every allocation of the probe ($((n - 1)))" test $done_at -gt 1
 check_fails "no buffer-pool bytes left in use after any unbind" pool_leak_reported
 check "every attempt bound or failed cleanly" test $broken -eq 0
+restart_remote
 echo 47a00000.rpmsg > $DRV/bind
 check "a normal bind works afterwards" wait_for 10 test -c /dev/rpmsg_ctrl0
 check "the remote announces its channel to it" wait_for 10 channel_up

@@ -20,6 +20,8 @@ while [ $n -lt $cycles ]; do
 		fails=$((fails + 1)); echo "# cycle $n: echo failed"
 	fi
 	rmmod rockchip_rpmsg || { fails=$((fails + 1)); echo "# cycle $n: rmmod failed"; }
+	# The remote keeps no state across a Linux restart only if restarted.
+	restart_remote || { fails=$((fails + 1)); echo "# cycle $n: the remote did not restart"; }
 	! pool_leak_reported || { fails=$((fails + 1)); echo "# cycle $n: $(klog | grep -F "$POOL_LEAK")"; }
 done
 check_eq "$cycles insmod / echo / rmmod cycles all succeeded, the pool empty after each" 0 $fails

@@ -43,6 +43,7 @@ hold_across_unbind() {
 	touch /tmp/release
 	wait $holder
 	check_eq "$round: hold_poll closes the endpoint after the unbind and exits 0" 0 $?
+	check "$round: the rig restarts the remote core" restart_remote
 	echo 47a00000.rpmsg > $DRV/bind
 }
 

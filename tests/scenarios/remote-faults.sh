@@ -12,7 +12,7 @@ next_echo() { src=$((src + 1)); rpmsg_echo --src $src --count 2 --quiet --timeou
 # reload: the way back from a virtqueue the remote broke.
 reload() {
 	dmesg -c >/dev/null
-	rmmod rockchip_rpmsg && insmod /modules/rockchip_rpmsg.ko &&
+	rmmod rockchip_rpmsg && restart_remote && insmod /modules/rockchip_rpmsg.ko &&
 		wait_for 10 klog_has "$CHRDEV_ANNOUNCED"
 }
 

@@ -21,4 +21,5 @@ pub mod firmware_control;
 pub mod layout;
 pub mod message;
 pub mod remote;
+pub mod session;
 pub mod shared_mem;
