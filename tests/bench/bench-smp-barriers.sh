@@ -1,4 +1,5 @@
 # timeout: 900
+# remotes: firmware sim
 # overlay: smp-barriers
 # The benchmarks of bench.sh on a node with rockchip,smp-barriers, so that
 # make bench shows what the default full-system barriers cost.

@@ -1,7 +1,9 @@
 # timeout: 900
+# remotes: firmware sim
 # Benchmarks on the QEMU board; every result is one "BENCH {json}" line.
-# The remote core's loop runs on CPU 1 (its work is queued on the CPU that
-# probes it) and the benchmark on CPU 0, as on an AMP board; left to the
+# Linux runs on CPU 0. The firmware remote has CPU 1 to itself (Linux does
+# not see it); the simulator's loop runs on Linux's CPU 1 (its work is
+# queued on the CPU that probes it), as on an AMP board: left to the
 # scheduler, the two sharing a CPU or not made runs differ by 20 %.
 # Every case also gets a "cpu" line: each side's CPU time per message.
 
@@ -9,24 +11,32 @@
 USER_HZ=$(getconf CLK_TCK 2>/dev/null)
 case "$USER_HZ" in "" | *[!0-9]*) USER_HZ=100 ;; esac
 # cpu_snapshot: the guest's uptime (s), then from /proc/stat in USER_HZ
-# ticks: the busy time (user nice system irq softirq steal) of CPU 0 and of
-# CPU 1, and CPU 0's user+nice, system, irq+softirq.
+# ticks: the busy time (user nice system irq softirq steal) of CPU 0, the
+# remote's (the simulator: Linux's CPU 1; the firmware: its own count of
+# the time it is awake, in µs, converted to ticks), and CPU 0's user+nice,
+# system, irq+softirq.
 cpu_snapshot() {
-	awk 'FILENAME == "/proc/uptime" { up = $1; next }
+	fw_busy_us=-1
+	# Before the firmware starts, its count is 0.
+	[ "$REMOTE" != firmware ] || fw_busy_us=$(remote_stat busy_us 2>/dev/null)
+	awk -v fw_us="${fw_busy_us:-0}" -v hz="$USER_HZ" 'BEGIN { r = 0 } FILENAME == "/proc/uptime" { up = $1; next }
 	$1 == "cpu0" { l = $2 + $3 + $4 + $7 + $8 + $9; u = $2 + $3; s = $4; i = $7 + $8 }
 	$1 == "cpu1" { r = $2 + $3 + $4 + $7 + $8 + $9 }
-	END { print up, l, r, u, s, i }' /proc/uptime /proc/stat
+	END { if (fw_us >= 0) r = fw_us * hz / 1e6; print up, l, r, u, s, i }' /proc/uptime /proc/stat
 }
 # cpu LABEL MESSAGES BEFORE RESULT: the CPU line of a case. Per message:
 # from the CPUs' busy ticks over the timed part, which rpmsg_echo reports in
 # its JSON RESULT ("cpu": endpoint open to last message); run_*: from the
 # cpu_snapshot BEFORE (taken right before the case) to now (call this right
 # after), which adds the process's start and exit and the endpoint's
-# creation and teardown.
+# creation and teardown. rpmsg_echo cannot see the firmware's CPU: its
+# timed share is the whole run's (it idles while the process starts and
+# exits).
 cpu() {
-	set -- "$1" "$2" "$3 $(cpu_snapshot)" "$(echo "$4" | sed -n 's/.*"cpu":{"window_us":\([0-9]*\),"user_hz":\([0-9]*\),"busy_ticks":\[\([0-9]*\),\([0-9]*\).*/\1 \2 \3 \4/p')"
-	awk -v c="$1" -v n="$2" -v hz="$USER_HZ" -v run="$3" -v timed="$4" 'BEGIN {
+	set -- "$1" "$2" "$3 $(cpu_snapshot)" "$(echo "$4" | sed -n 's/.*"cpu":{"window_us":\([0-9]*\),"user_hz":\([0-9]*\),"busy_ticks":\[\([0-9]*\),*\([0-9]*\)\].*/\1 \2 \3 \4/p')"
+	awk -v c="$1" -v n="$2" -v hz="$USER_HZ" -v run="$3" -v timed="$4" -v remote="$REMOTE" 'BEGIN {
 		split(run, x, " "); split(timed, t, " ")
+		if (remote == "firmware" && t[2] > 0) t[4] = (x[9] - x[3]) * t[2] / hz
 		printf "BENCH {\"metric\":\"cpu\",\"case\":\"%s\",\"messages\":%d,", c, n
 		if (t[2] > 0) {
 			tick = 1e6 / t[2]; ms = t[1] / 1000
@@ -35,7 +45,7 @@ cpu() {
 			printf "\"linux_cpu_us_per_msg\":%.1f,\"remote_cpu_us_per_msg\":%.1f,", t[3] * tick / n, t[4] * tick / n
 		}
 		tick = 1e6 / hz; ms = (x[7] - x[1]) * 1000
-		printf "\"run_ms\":%.1f,\"run_linux_ticks\":%d,\"run_remote_ticks\":%d,", ms, x[8] - x[2], x[9] - x[3]
+		printf "\"run_ms\":%.1f,\"run_linux_ticks\":%d,\"run_remote_ticks\":%.1f,", ms, x[8] - x[2], x[9] - x[3]
 		printf "\"run_linux_user_ticks\":%d,\"run_linux_system_ticks\":%d,\"run_linux_irq_ticks\":%d,", x[10] - x[4], x[11] - x[5], x[12] - x[6]
 		printf "\"run_linux_cpu_us_per_msg\":%.1f,\"run_remote_cpu_us_per_msg\":%.1f}\n", (x[8] - x[2]) * tick / n, (x[9] - x[3]) * tick / n
 	}'
@@ -53,10 +63,17 @@ idle() {
 }
 
 # Calibration: 1 s idle before the rig is loaded, and once it is up (the
-# simulated remote then polls its registers).
+# simulated remote then polls its registers; the firmware sleeps until an
+# interrupt).
+[ "$REMOTE" != firmware ] || echo "BENCH {\"metric\":\"remote\",\"remote\":\"firmware\"}"
+[ "$REMOTE" = firmware ] || echo "BENCH {\"metric\":\"remote\",\"remote\":\"sim\"}"
 idle idle-bare
 load_doorbells
-taskset 2 insmod /modules/rpmsg_remote_sim.ko log_messages=0
+if [ "$REMOTE" = firmware ]; then
+	load_remote log_messages=0
+else
+	taskset 2 insmod /modules/rpmsg_remote_sim.ko log_messages=0
+fi
 t0=$(cut -d' ' -f1 /proc/uptime)
 insmod /modules/rockchip_rpmsg.ko
 wait_for 10 klog_has "$CHRDEV_ANNOUNCED"
@@ -106,7 +123,7 @@ if [ "$DOORBELLS" = mailbox ]; then
 	route rockchip-amp-mbox 1
 else
 	route rockchip-rpmsg 1
-	route rpmsg-remote-sim 2
+	[ "$REMOTE" = firmware ] || route rpmsg-remote-sim 2
 fi
 # The transport's rx thread (rpmsg-rx/<node>), which services what the
 # doorbells announce, is Linux's work too: CPU 0. A driver that services
@@ -121,10 +138,11 @@ fi
 for pid in $rx_threads; do
 	check "the rx thread ($pid) on CPU 0" taskset -p 1 "$pid"
 done
-# irq_counts: "IRQ CPU0 CPU1" for each routed interrupt.
+# irq_counts: "IRQ CPU0 CPU1" for each routed interrupt (CPU1 0 when
+# Linux has one CPU: the firmware's).
 irq_counts() {
 	for r in $ROUTED; do
-		awk -v irq="${r%%:*}:" '$1 == irq { print substr(irq, 1, length(irq) - 1), $2, $3 }' /proc/interrupts
+		awk -v irq="${r%%:*}:" -v cpus="$(head -1 /proc/interrupts | wc -w)" '$1 == irq { print substr(irq, 1, length(irq) - 1), $2, (cpus > 1 ? $3 : 0) }' /proc/interrupts
 	done
 }
 irqs_before=$(irq_counts)
@@ -132,7 +150,7 @@ idle idle-rig
 
 # The doorbell counters, in order: sent by Linux, taken by the remote, sent
 # by the remote, received by Linux.
-counters() { echo "$(drv_stat doorbells_sent) $(sim_stat doorbells_in) $(sim_stat doorbells_out) $(drv_stat doorbells_received)"; }
+counters() { echo "$(drv_stat doorbells_sent) $(remote_stat doorbells_in) $(remote_stat doorbells_out) $(drv_stat doorbells_received)"; }
 # per FROM TO MESSAGES: how much a counter grew per message.
 per() { awk "BEGIN{printf \"%.3f\", ($2 - $1) / $3}"; }
 # doorbells LABEL MESSAGES BEFORE: doorbells per message each way, sent and
@@ -167,7 +185,7 @@ for size in 14 128 496; do
 	before=$(counters) cpu0=$(cpu_snapshot)
 	taskset 1 rpmsg_echo --bench --sink --src 0x2000 --dst 0x3003 --count 2000 --timeout 10000 --ready-file /tmp/ready >/tmp/sink.json &
 	wait_for 10 test -e /tmp/ready
-	echo "source=0x2000,2000,$size" > /sys/kernel/debug/rpmsg_remote_sim/fault
+	remote_knob "source=0x2000,2000,$size"
 	wait
 	result=$(cat /tmp/sink.json)
 	cpu_line=$(cpu "rx-$size" 2000 "$cpu0" "$result")

@@ -1,4 +1,5 @@
 # timeout: 300
+# remotes: firmware
 # rpmsg_echo's benchmark mode prints its JSON line.
 check "rig up" load_rig log_messages=0
 rpmsg_echo --bench --size 496 --count 2000 --window 16 >/tmp/bench.json

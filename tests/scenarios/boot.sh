@@ -1,4 +1,5 @@
 # timeout: 120
+# remotes: firmware
 # The QEMU board boots with the reserved memory laid out as on the board.
 check_klog "shared-dma-pool initialised from the overlay" \
 	"OF: reserved mem: initialized node rpmsg-dma@47b00000, compatible id shared-dma-pool"

@@ -1,4 +1,5 @@
 # timeout: 120
+# remotes: firmware
 # doorbells: mailbox softirq
 # overlay: broken-linkid
 # A node with rockchip,link-id = <0x100> fails its probe.

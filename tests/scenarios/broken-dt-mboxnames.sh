@@ -1,4 +1,5 @@
 # timeout: 120
+# remotes: firmware
 # doorbells: mailbox
 # overlay: broken-mboxnames
 # A node with mbox-names other than "rpmsg-rx", "rpmsg-tx" fails its probe.

@@ -1,4 +1,5 @@
 # timeout: 120
+# remotes: firmware
 # doorbells: softirq
 # overlay: broken-nointerrupts
 # A "rockchip,rpmsg-softirq" node without interrupts fails its probe.

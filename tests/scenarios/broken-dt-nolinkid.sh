@@ -1,4 +1,5 @@
 # timeout: 120
+# remotes: firmware
 # doorbells: mailbox
 # overlay: broken-nolinkid
 # A node with no rockchip,link-id fails its probe.

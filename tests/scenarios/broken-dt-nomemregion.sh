@@ -1,4 +1,5 @@
 # timeout: 120
+# remotes: firmware
 # doorbells: mailbox softirq
 # overlay: broken-nomemregion
 # A node with no memory-region fails its probe.

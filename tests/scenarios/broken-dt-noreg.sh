@@ -1,4 +1,5 @@
 # timeout: 120
+# remotes: firmware
 # doorbells: mailbox
 # overlay: broken-noreg
 # A node with no reg (the vring region) fails its probe.

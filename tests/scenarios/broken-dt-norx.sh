@@ -1,4 +1,5 @@
 # timeout: 120
+# remotes: firmware
 # doorbells: softirq
 # overlay: broken-norx
 # A "rockchip,rpmsg-softirq" node with only the tx line fails its probe.

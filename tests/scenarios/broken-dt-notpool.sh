@@ -1,4 +1,5 @@
 # timeout: 120
+# remotes: firmware
 # doorbells: mailbox
 # overlay: broken-notpool
 # A node whose memory-region is not a shared-dma-pool (it points at the

@@ -1,4 +1,5 @@
 # timeout: 120
+# remotes: firmware
 # doorbells: mailbox
 # overlay: broken-small
 # A node with a vring region too small for its one vdev fails its probe.

@@ -1,4 +1,5 @@
 # timeout: 120
+# remotes: firmware
 # doorbells: mailbox
 # overlay: broken-smallpool
 # A node whose shared-dma-pool (32 KiB) is too small for one vdev's

@@ -1,4 +1,5 @@
 # timeout: 120
+# remotes: firmware
 # doorbells: mailbox
 # overlay: broken-unaligned
 # A node with a vring region not aligned to 4 KiB fails its probe.

@@ -1,4 +1,5 @@
 # timeout: 120
+# remotes: firmware
 # doorbells: mailbox
 # overlay: broken-vdev0
 # A node with rockchip,vdev-nums = <0> fails its probe.

@@ -1,4 +1,5 @@
 # timeout: 120
+# remotes: firmware
 # doorbells: mailbox
 # overlay: broken-vdev13
 # A node with rockchip,vdev-nums = <13> fails its probe.

@@ -1,6 +1,6 @@
 # timeout: 300
 # doorbells: mailbox mailbox1ch softirq
-# remotes: sim firmware
+# remotes: firmware
 # 5000 messages back to back (64 in flight) while the mailbox completes a
 # transmission only when polled every 1 ms: all delivered, no mailbox queue
 # overflow, no broken virtqueue. Then coalescing, made to happen: with the

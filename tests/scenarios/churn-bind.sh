@@ -1,4 +1,5 @@
 # timeout: 600
+# remotes: firmware
 # needs-patch: 0002 0004 0006
 # Unbind / bind through sysfs under traffic; an endpoint open across an
 # unbind gets an error, not a crash, and every exchange either completes

@@ -1,6 +1,6 @@
 # timeout: 180
 # doorbells: mailbox mailbox1ch softirq
-# remotes: sim firmware
+# remotes: firmware
 # The upstream rpmsg_client_sample completes its 100-message exchange.
 check "rig up with rpmsg-client-sample announced" load_rig client_sample=1 log_messages=0
 check "rpmsg_client_sample loads" insmod /modules/rpmsg_client_sample.ko

@@ -1,4 +1,5 @@
 # timeout: 300
+# remotes: firmware
 # needs-patch: 0006 0007 0008
 # Concurrent senders and a full transmit ring (issue 14, item 15).
 # Part A: four rpmsg_echo processes on distinct endpoints, 64 messages in
@@ -15,7 +16,6 @@
 # write is not sent.
 # Part D: an answer arriving after the writer closed the channel's device is
 # not kept for the next opener.
-FAULT=/sys/kernel/debug/rpmsg_remote_sim/fault
 # fill_blocked OUT: tx_fill is ready, or it failed (saying so in OUT).
 fill_blocked() { [ -e /tmp/fill.ready ] || grep -q '^tx_fill: ' "$1"; }
 # all_exited PID: no task of PID runs or sleeps any more (zombies are done).
@@ -31,8 +31,8 @@ check "rig up" load_rig log_messages=0
 # --- Part A -----------------------------------------------------------------
 N=1000
 ECHOERS="1 2 3 4"
-in0=$(sim_stat messages_in); out0=$(sim_stat messages_out)
-echo stall-intake > $FAULT
+in0=$(remote_stat messages_in); out0=$(remote_stat messages_out)
+remote_knob stall-intake
 for i in $ECHOERS; do
 	rm -f /tmp/echo$i.ready
 	rpmsg_echo --src "$(printf '0x%x' $((0x1000 + i)))" --window 64 --count $N --size 64 \
@@ -41,16 +41,16 @@ for i in $ECHOERS; do
 done
 all_ready() { for i in $ECHOERS; do [ -e /tmp/echo$i.ready ] || return 1; done; }
 check "stalled: all four echoers have their endpoints open at once" wait_for 20 all_ready
-check_eq "stalled: the remote took nothing yet" 0 $(($(sim_stat messages_in) - in0))
-echo clear > $FAULT
+check_eq "stalled: the remote took nothing yet" 0 $(($(remote_stat messages_in) - in0))
+remote_knob clear
 for i in $ECHOERS; do
 	eval "wait \$echoer$i"; rc=$?
 	src=$(printf '0x%x' $((0x1000 + i)))
 	if [ $rc = 0 ]; then ok "echoer $i (src $src): all $N echoes arrived intact"
 	else not_ok "echoer $i (src $src): all $N echoes arrived intact" "exit code $rc" "$(cat /tmp/echo$i.out)"; fi
 done
-check_eq "the remote took all $((4 * N)) messages" $((4 * N)) $(($(sim_stat messages_in) - in0))
-check_eq "the remote echoed all $((4 * N))" $((4 * N)) $(($(sim_stat messages_out) - out0))
+check_eq "the remote took all $((4 * N)) messages" $((4 * N)) $(($(remote_stat messages_in) - in0))
+check_eq "the remote echoed all $((4 * N))" $((4 * N)) $(($(remote_stat messages_out) - out0))
 check_eq "no doorbell was refused" 0 "$(drv_stat doorbell_send_errors)"
 check "the echoers' endpoints are gone, the channel's remains" wait_until 10 '[ "$(rpmsg_devs | wc -l)" = 1 ]'
 
@@ -59,8 +59,8 @@ check "the echoers' endpoints are gone, the channel's remains" wait_until 10 '[ 
 # (rust/rpmsg_proto/src/layout.rs), and reserves none.
 VRING_NUM=64
 dev=/dev/$(rpmsg_devs | head -1)
-in0=$(sim_stat messages_in)
-echo stall-intake > $FAULT
+in0=$(remote_stat messages_in)
+remote_knob stall-intake
 rm -f /tmp/fill.ready /tmp/unstalled
 # The channel's endpoint talks to the remote's echo endpoint (0x3000): the
 # echoes prove every message arrived, in order.
@@ -73,7 +73,7 @@ echo "# tx_fill printed: $(tr '\n' ';' </tmp/fill.out)"
 check_eq "stalled: $VRING_NUM non-blocking writes fit, the next fails with EAGAIN" \
 	"filled $VRING_NUM errno EAGAIN" "$(grep '^filled ' /tmp/fill.out)"
 check "stalled: poll() reports no POLLOUT on the full ring" grep -qx "full: poll reports 0" /tmp/fill.out
-check_eq "stalled: the remote took none of them" 0 $(($(sim_stat messages_in) - in0))
+check_eq "stalled: the remote took none of them" 0 $(($(remote_stat messages_in) - in0))
 # Where tx_fill's threads went to sleep (it waits until each has left the
 # CPU): the poll in do_sys_poll, the write in rpmsg's wait for a transmit
 # buffer (wait_woken, kernel/patches/0007; rpmsg_send_offchannel_raw
@@ -91,7 +91,7 @@ check "stalled: neither the poll nor the blocking write has returned" \
 	sh -c "! grep -Eq '^(poll|blocking write)' /tmp/fill.out"
 check "stalled: the instance is not halted" test "$(drv_stat vdev0/halted)" = false
 touch /tmp/unstalled
-echo clear > $FAULT
+remote_knob clear
 fill_done() { grep -q '^echoes \|^tx_fill: ' /tmp/fill.out; }
 wait_for 30 fill_done || { echo "# tx_fill hangs: $(task_states $filler | tr '\n' ';')"; kill $filler; }
 wait $filler; rc=$?
@@ -102,7 +102,7 @@ check "running again: all $((VRING_NUM + 1)) messages come back echoed, in order
 	grep -qx "echoes $((VRING_NUM + 1)) in order" /tmp/fill.out
 if [ $rc = 0 ]; then ok "tx_fill exits 0"; else not_ok "tx_fill exits 0" "exit code $rc" "$(cat /tmp/fill.out)"; fi
 check_eq "nothing lost: the remote took every message written" \
-	$((VRING_NUM + 1)) $(($(sim_stat messages_in) - in0))
+	$((VRING_NUM + 1)) $(($(remote_stat messages_in) - in0))
 check_eq "no used-index violation" 0 "$(drv_stat vdev0/bad_used_index)"
 check_eq "the instance is not halted" false "$(drv_stat vdev0/halted)"
 check_eq "no doorbell was refused" 0 "$(drv_stat doorbell_send_errors)"
@@ -110,8 +110,8 @@ check_eq "no doorbell was refused" 0 "$(drv_stat doorbell_send_errors)"
 # --- Part C -----------------------------------------------------------------
 # A writer blocked on a stalled remote can be killed: SIGKILL ends it while
 # the remote still takes nothing, and the killed write sends nothing.
-in0=$(sim_stat messages_in)
-echo stall-intake > $FAULT
+in0=$(remote_stat messages_in)
+remote_knob stall-intake
 rm -f /tmp/fill.ready /tmp/unstalled
 tx_fill "$dev" --size 64 --ready /tmp/fill.ready --unstalled /tmp/unstalled >/tmp/kill.out 2>&1 &
 filler=$!
@@ -121,24 +121,24 @@ kill -9 $filler
 if wait_for 10 all_exited $filler; then ok "stalled: SIGKILL ends tx_fill and its blocked calls"
 else not_ok "stalled: SIGKILL ends tx_fill and its blocked calls" "10 s after the kill: $(task_states $filler | tr '\n' ';')"; fi
 touch /tmp/unstalled
-echo clear > $FAULT
+remote_knob clear
 check "running again: tx_fill is gone" wait_for 20 all_exited $filler
 all_exited $filler && wait $filler 2>/dev/null
 # The remote takes vring1 in order: once these echoes are back, it has taken
 # whatever the killed write may have added before them.
 check "the echo works again" rpmsg_echo --count 3 --quiet
 check_eq "the killed write sent nothing: the remote took the $VRING_NUM messages before it, 3 after" \
-	$((VRING_NUM + 3)) $(($(sim_stat messages_in) - in0))
+	$((VRING_NUM + 3)) $(($(remote_stat messages_in) - in0))
 
 # --- Part D -----------------------------------------------------------------
 # An answer that reaches the channel's device after its writer closed it is
 # dropped, not kept (in kernel memory, until the device goes) for whoever
 # opens the device next.
-out0=$(sim_stat messages_out)
-echo stall-intake > $FAULT
+out0=$(remote_stat messages_out)
+remote_knob stall-intake
 check "stalled: a shell writes one message to $dev and closes it" sh -c "echo stale answer > $dev"
-echo clear > $FAULT
-check "running again: the remote answers it" wait_until 10 '[ $(($(sim_stat messages_out) - out0)) -ge 1 ]'
+remote_knob clear
+check "running again: the remote answers it" wait_until 10 '[ $(($(remote_stat messages_out) - out0)) -ge 1 ]'
 # Linux takes vring0 in order: once this echo is back, the answer was delivered.
 check "the echo after it comes back" rpmsg_echo --count 1 --quiet
 # Nothing is waiting, so this read can only time out; 3 s bound its wait.

@@ -1,4 +1,5 @@
 # timeout: 180
+# remotes: firmware
 # The driver's debugfs counters against the traffic this scenario makes.
 check "rig up" load_rig log_messages=0
 check "remote_ready is 1 after the announcement" test "$(drv_stat remote_ready)" = 1
@@ -7,7 +8,7 @@ rx0=$(drv_stat doorbells_received)
 check "20 echoes" rpmsg_echo --count 20 --quiet
 tvq=$(($(drv_stat vdev0/tvq_notifies) - tvq0))
 check "one tx notify per message sent, at least 20 (got $tvq)" test $tvq -ge 20
-check_eq "the remote took 20 messages from the endpoint (plus none lost)" 20 "$(sim_stat messages_in)"
+check_eq "the remote took 20 messages from the endpoint (plus none lost)" 20 "$(remote_stat messages_in)"
 wait_until 5 '[ "$(drv_stat doorbells_outstanding)" = 0 ]'
 sent=$(drv_stat doorbells_sent); coal=$(drv_stat doorbells_coalesced); err=$(drv_stat doorbell_send_errors)
 deferred=$(drv_stat doorbells_deferred)
@@ -20,12 +21,12 @@ check_eq "no doorbell send errors" 0 "$err"
 # in the mailbox's status bit or at the interrupt controller. The remote's
 # last doorbell may still be on its way: wait until each one rung has
 # arrived or merged.
-wait_until 5 '[ $(($(drv_stat doorbells_received) + $(sim_stat rings_while_pending))) -ge "$(sim_stat doorbells_out)" ]'
-out=$(sim_stat doorbells_out); merged=$(sim_stat rings_while_pending); rx=$(drv_stat doorbells_received)
+wait_until 5 '[ $(($(drv_stat doorbells_received) + $(remote_stat rings_while_pending))) -ge "$(remote_stat doorbells_out)" ]'
+out=$(remote_stat doorbells_out); merged=$(remote_stat rings_while_pending); rx=$(drv_stat doorbells_received)
 check "doorbells received = doorbells the remote rang, less merged ones ($rx of $out, $merged merged)" \
 	test $rx -le $out -a $((rx + merged)) -ge $out
 check "received doorbells grew with the traffic" test "$(drv_stat doorbells_received)" -gt "$rx0"
-in=$(sim_stat doorbells_in)
+in=$(remote_stat doorbells_in)
 check "the remote saw the driver's doorbells, merged ones once ($in of $sent)" test $in -ge 1 -a $in -le $sent
 check "only the first rx notify rang the remote" test "$(drv_stat vdev0/rvq_notifies_skipped)" -eq $(($(drv_stat vdev0/rvq_notifies) - 1))
 check "status shows DRIVER_OK" test $(($(drv_stat vdev0/status) & 4)) -eq 4
@@ -42,16 +43,16 @@ check_eq "the doorbell mailbox is empty when idle" 0 "$(drv_stat doorbells_outst
 if [ "$DOORBELLS" = mailbox ]; then
 	# One at a time: the channel holds a single message, so a second ring
 	# before Linux takes the first would overwrite it.
-	echo bad-magic > /sys/kernel/debug/rpmsg_remote_sim/fault
+	remote_knob bad-magic
 	wait_until 5 '[ "$(drv_stat bad_doorbells)" = 1 ]'
-	echo bad-link-id > /sys/kernel/debug/rpmsg_remote_sim/fault
+	remote_knob bad-link-id
 	wait_until 5 '[ "$(drv_stat bad_doorbells)" = 2 ]'
 	check_eq "a bad magic is counted" 1 "$(drv_stat bad_magic)"
 	check_eq "a wrong link id is counted" 1 "$(drv_stat bad_link_id)"
 	check "traffic resumes after bad doorbells" rpmsg_echo --count 3 --quiet
 else
 	check_fails "interrupt lines carry no message to corrupt: bad-magic is refused" \
-		sh -c 'echo bad-magic > /sys/kernel/debug/rpmsg_remote_sim/fault'
+		remote_knob bad-magic
 	check "traffic goes on" rpmsg_echo --count 3 --quiet
 fi
 check_audit

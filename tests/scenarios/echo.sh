@@ -1,6 +1,6 @@
 # timeout: 180
 # doorbells: mailbox mailbox1ch softirq
-# remotes: sim firmware
+# remotes: firmware
 # The seed transcript: the driver probes, the remote announces rpmsg_chrdev,
 # and rpmsg_echo sends ten messages that come back intact.
 check "load the remote and rockchip_rpmsg; the remote announces rpmsg_chrdev" load_rig

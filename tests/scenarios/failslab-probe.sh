@@ -1,4 +1,5 @@
 # timeout: 600
+# remotes: firmware
 # needs-patch: 0002 0003
 # Allocation failures: the probe runs with its n-th slab allocation failing,
 # for n = 1, 2, ... until a probe makes fewer than n allocations. The bind

@@ -1,9 +1,17 @@
 # timeout: 150
+# remotes: sim
 # doorbells: mailbox mailbox1ch
 # rockchip_amp_mbox against the board's mailbox block (the QEMU device model):
 # an unsolicited B2A doorbell reaches the client, a doorbell rung while the
 # previous one is still pending is not lost, and a transmission completes
 # only when the remote clears the A2B status bit.
+# Why not the firmware: the "pending" case holds Linux's B2A
+# interrupt (the line masked at Linux's GIC while the status stays set) so
+# that a second ring finds the first pending every time; a remote on its
+# own CPU does not touch Linux's interrupt configuration, and without the
+# hold, whether Linux takes the first ring before the second is a race. The
+# register checks read the mailbox as the remote sees it (the simulator's
+# mbox-regs file).
 FAULT=/sys/kernel/debug/rpmsg_remote_sim/fault
 check "rig up" load_rig log_messages=0
 if [ "$MBOX_LAYOUT" = one ]; then

@@ -1,4 +1,5 @@
 # timeout: 120
+# remotes: firmware
 # doorbells: mailbox
 # modinfo lists the seven of: aliases, so modprobe/udev autoload the driver.
 kdir=/lib/modules/$(uname -r)

@@ -1,4 +1,5 @@
 # timeout: 600
+# remotes: firmware
 # Cycles of insmod / traffic / rmmod of the driver; kmemleak checks the end,
 # the driver's own count of buffer-pool bytes still allocated checks every
 # rmmod. rig.cycles= on the kernel command line (make test CYCLES=N); by
@@ -8,7 +9,7 @@
 default=200; [ "$DOORBELLS" = mailbox ] || default=20
 cycles=$(sed -n 's/.*rig\.cycles=\([0-9]*\).*/\1/p' /proc/cmdline); cycles=${cycles:-$default}
 check "load the doorbells ($DOORBELLS)" load_doorbells
-check "load the simulator" insmod /modules/rpmsg_remote_sim.ko log_messages=0
+check "start the remote ($REMOTE)" load_remote log_messages=0
 fails=0; n=0
 while [ $n -lt $cycles ]; do
 	n=$((n + 1))
@@ -26,5 +27,5 @@ while [ $n -lt $cycles ]; do
 done
 check_eq "$cycles insmod / echo / rmmod cycles all succeeded, the pool empty after each" 0 $fails
 check "debugfs directory is gone after rmmod" test ! -e /sys/kernel/debug/rockchip_rpmsg
-check "unload the simulator" rmmod rpmsg_remote_sim
+check "unload the remote's module" unload_remote
 check "unload the doorbells" unload_doorbells

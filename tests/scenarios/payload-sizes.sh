@@ -1,6 +1,6 @@
 # timeout: 180
 # doorbells: mailbox mailbox1ch softirq
-# remotes: sim firmware
+# remotes: firmware
 # Echoes of 1, 14, 100 and 496 bytes arrive intact; 497 is refused on Linux.
 check "rig up" load_rig log_messages=0
 for size in 1 14 100 496; do

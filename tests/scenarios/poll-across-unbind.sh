@@ -1,4 +1,5 @@
 # timeout: 180
+# remotes: firmware
 # needs-patch: 0006
 # A process polling an endpoint while the transport is unbound (issue 14,
 # item 1): its poll() returns with an error, it closes the endpoint after

@@ -1,4 +1,5 @@
 # timeout: 120
+# remotes: firmware
 # cmdline: fw_devlink=permissive
 # doorbells: mailbox
 # A mailbox controller that is not there yet defers the probe; the node
@@ -9,7 +10,7 @@ check "rockchip_rpmsg loads before the mailbox controller" insmod /modules/rockc
 check_klog "the probe says it defers" "rockchip-rpmsg 47a00000.rpmsg: mboxes: mailbox controller not ready, deferring"
 check "the device is on the deferred list" grep -q 47a00000.rpmsg /sys/kernel/debug/devices_deferred
 check "no virtio device yet" test ! -e /sys/bus/virtio/devices/virtio0
-check "the remote core is up" insmod /modules/rpmsg_remote_sim.ko
+check "the remote core is up" load_remote
 check "the controller appears" insmod /modules/rockchip_amp_mbox.ko
 wait_for 10 klog_has "$CHRDEV_ANNOUNCED"
 check_klog "the deferred probe completes" "virtio_rpmsg_bus virtio0: creating channel rpmsg_chrdev addr 0x3000"

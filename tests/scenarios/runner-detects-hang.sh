@@ -1,4 +1,5 @@
 # timeout: 150
+# remotes: firmware
 # doorbells: mailbox
 # expect-splat: blocked for more than
 # Runner self-test: insmod sleeps uninterruptibly for 50 s in the module's

@@ -1,4 +1,5 @@
 # timeout: 120
+# remotes: firmware
 # doorbells: mailbox
 # expect-splat: KASAN: slab-out-of-bounds
 # Runner self-test: loads a module that reads one byte past a heap

@@ -1,4 +1,5 @@
 # timeout: 120
+# remotes: firmware
 # doorbells: mailbox
 # expect-splat: unreferenced object
 # Runner self-test: loads a module that drops the only pointers to a few

@@ -1,4 +1,5 @@
 # timeout: 120
+# remotes: firmware
 # doorbells: mailbox
 # expect-splat: possible circular locking dependency
 # Runner self-test: loads a module that takes two mutexes A->B, then B->A.

@@ -1,4 +1,5 @@
 # timeout: 120
+# remotes: firmware
 # doorbells: mailbox
 # expect-splat: WARNING
 # Runner self-test: loads a module that raises a WARNING. The host side passes

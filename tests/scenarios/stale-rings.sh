@@ -1,6 +1,6 @@
 # timeout: 180
 # doorbells: mailbox softirq
-# remotes: sim firmware
+# remotes: firmware
 # Linux binds again while the remote keeps its ring positions (it was not
 # restarted, and Rockchip's RT-Thread has no reset handshake): the driver
 # finds the earlier session's rings at probe, says the remote core must be

@@ -1,6 +1,6 @@
 # timeout: 180
 # doorbells: mailbox mailbox1ch softirq
-# remotes: sim firmware
+# remotes: firmware
 # overlay: qemu-vdev2
 # rockchip,vdev-nums = <2>: two virtio devices, both talk to the remote.
 check "rig up" load_rig log_messages=0

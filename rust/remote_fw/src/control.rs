@@ -36,9 +36,20 @@ pub(crate) mod slot {
     pub(crate) const DROPPED_UNKNOWN: usize = 13;
     pub(crate) const SOURCE_SENT: usize = 14;
     pub(crate) const KNOBS_APPLIED: usize = 15;
+    /// Time spent awake (from a wake-up to the next wait), in µs.
+    pub(crate) const BUSY_US: usize = 16;
+    /// Doorbells rung while Linux had not taken the previous one (the
+    /// B2A status or the line still pending): they merge into it.
+    pub(crate) const RINGS_WHILE_PENDING: usize = 17;
 }
 
 impl FwCounters {
+    pub(crate) fn set(&mut self, slot: usize, n: u64) {
+        if let Some(v) = self.values.get_mut(slot) {
+            *v = n;
+        }
+    }
+
     pub(crate) fn add(&mut self, slot: usize, n: u64) {
         if let Some(v) = self.values.get_mut(slot) {
             *v = v.wrapping_add(n);

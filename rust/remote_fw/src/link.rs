@@ -20,7 +20,7 @@ use rpmsg_proto::{
         BoardDescription, Wire, FLAG_CLIENT_SAMPLE, FLAG_CONSUMED_NOTIFY, FLAG_LOG_MESSAGES,
         MAX_VDEVS, STATE_CRASHED, STATE_RUNNING, STATE_STOPPED,
     },
-    layout::DOORBELL_MAGIC,
+    layout::{Doorbell, DOORBELL_MAGIC},
     remote::{
         parse_source, Endpoint, EndpointKind, Fault, ProtocolError, Remote, RemoteHost, OUTQ_SLOT,
     },
@@ -57,8 +57,7 @@ struct Host<'a> {
 
 impl RemoteHost for Host<'_> {
     fn ring_doorbell(&mut self) -> bool {
-        self.wire.ring(self.gic, self.link_id);
-        self.counters.add(slot::DOORBELLS_OUT, 1);
+        ring_linux(self.wire, self.gic, self.link_id, self.counters);
         true
     }
 
@@ -195,12 +194,15 @@ pub(crate) fn run(board: &BoardDescription, control: &Control, console: &mut Con
     let mut link_up = false;
     let mut announcing = false;
     let mut timer_armed = false;
+    let mut awake = AwakeTime::new();
     loop {
         cpu::wait_for_interrupt();
+        awake.woke();
         counters.add(slot::WAKEUPS, 1);
         let intid = gic.acknowledge();
         if intid == SPURIOUS {
             counters.add(slot::SPURIOUS_INTERRUPTS, 1);
+            counters.set(slot::BUSY_US, awake.going_to_sleep());
             control.publish(&with_engine_totals(&counters, &engines));
             continue;
         }
@@ -254,6 +256,32 @@ pub(crate) fn run(board: &BoardDescription, control: &Control, console: &mut Con
                     control.set_state(STATE_STOPPED);
                     cpu::power_off()
                 }
+                "bad-magic" | "bad-link-id" => {
+                    let good = Doorbell::new(board.link_id);
+                    let (cmd, data) = if knob.text() == "bad-magic" {
+                        (good.cmd, !good.data)
+                    } else {
+                        (good.cmd ^ 0x80, good.data)
+                    };
+                    match wire.ring_message(cmd, data) {
+                        Some(pending) => {
+                            counters.add(slot::DOORBELLS_OUT, 1);
+                            counters.add(slot::RINGS_WHILE_PENDING, u64::from(pending));
+                            true
+                        }
+                        // Interrupt lines carry no message to corrupt.
+                        None => false,
+                    }
+                }
+                text if text.starts_with("storm=") => match parse_storm(text) {
+                    Some(n) => {
+                        for _ in 0..n {
+                            ring_linux(&wire, &gic, board.link_id, &mut counters);
+                        }
+                        true
+                    }
+                    None => false,
+                },
                 "release-a2b" => {
                     hold.on = false;
                     if core::mem::take(&mut hold.taken) {
@@ -304,7 +332,55 @@ pub(crate) fn run(board: &BoardDescription, control: &Control, console: &mut Con
             timer::arm_in_us(BUFFER_RETRY_US);
             timer_armed = true;
         }
+        counters.set(slot::BUSY_US, awake.going_to_sleep());
         control.publish(&with_engine_totals(&counters, &engines));
+    }
+}
+
+/// Rings Linux, counting a ring that merges into one still pending.
+fn ring_linux(wire: &DoorbellWire, gic: &Gic, link_id: u32, counters: &mut FwCounters) {
+    let pending = wire.ring(gic, link_id);
+    counters.add(slot::DOORBELLS_OUT, 1);
+    counters.add(slot::RINGS_WHILE_PENDING, u64::from(pending));
+}
+
+/// The most doorbells one `storm=N` knob rings.
+const STORM_MAX: u32 = 100_000;
+
+/// `storm=N`: N doorbells back to back, 1..=[`STORM_MAX`].
+fn parse_storm(text: &str) -> Option<u32> {
+    let n: u32 = text.strip_prefix("storm=")?.trim().parse().ok()?;
+    (1..=STORM_MAX).contains(&n).then_some(n)
+}
+
+/// The time the core spends awake, from each wake-up to the next wait:
+/// what the remote's CPU costs per message in `make bench`.
+struct AwakeTime {
+    ticks_per_s: u64,
+    woke_at: u64,
+    ticks: u64,
+}
+
+impl AwakeTime {
+    fn new() -> Self {
+        Self {
+            ticks_per_s: timer::frequency().max(1),
+            woke_at: timer::now(),
+            ticks: 0,
+        }
+    }
+
+    fn woke(&mut self) {
+        self.woke_at = timer::now();
+    }
+
+    /// Adds the time since the wake-up; returns the total in µs.
+    fn going_to_sleep(&mut self) -> u64 {
+        self.ticks = self
+            .ticks
+            .wrapping_add(timer::now().wrapping_sub(self.woke_at));
+        let us = u128::from(self.ticks) * 1_000_000 / u128::from(self.ticks_per_s);
+        u64::try_from(us).unwrap_or(u64::MAX)
     }
 }
 

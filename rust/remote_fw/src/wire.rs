@@ -147,15 +147,28 @@ impl DoorbellWire {
 
     /// Rings Linux; returns whether the previous ring was still pending.
     pub(crate) fn ring(&self, gic: &Gic, link_id: u32) -> bool {
+        let d = Doorbell::new(link_id);
+        self.ring_with(gic, d.cmd, d.data)
+    }
+
+    /// Writes `{cmd, data}` as a B2A message (a test knob's bad doorbell);
+    /// `None` on interrupt lines, which carry no message.
+    pub(crate) fn ring_message(&self, cmd: u32, data: u32) -> Option<bool> {
         match self {
             Self::Mailbox { to_linux, .. } => {
                 let layout = to_linux.layout;
                 let pending = to_linux.read(layout.b2a_status) & to_linux.bit() != 0;
-                let d = Doorbell::new(link_id);
-                to_linux.write(layout.b2a_cmd(to_linux.chan), d.cmd);
-                to_linux.write(layout.b2a_dat(to_linux.chan), d.data);
-                pending
+                to_linux.write(layout.b2a_cmd(to_linux.chan), cmd);
+                to_linux.write(layout.b2a_dat(to_linux.chan), data);
+                Some(pending)
             }
+            Self::Lines { .. } => None,
+        }
+    }
+
+    fn ring_with(&self, gic: &Gic, cmd: u32, data: u32) -> bool {
+        match self {
+            Self::Mailbox { .. } => self.ring_message(cmd, data).unwrap_or(false),
             Self::Lines { ring_intid } => {
                 let pending = gic.spi_pending(*ring_intid);
                 let _ = gic.set_spi_pending(*ring_intid);

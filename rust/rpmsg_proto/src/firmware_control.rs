@@ -81,7 +81,7 @@ pub const FLAG_CLIENT_SAMPLE: u32 = 1 << 2;
 pub const FLAG_SEMIHOSTING: u32 = 1 << 3;
 
 /// Counter names, in slot order.
-pub const COUNTER_NAMES: [&str; 16] = [
+pub const COUNTER_NAMES: [&str; 18] = [
     "wakeups",
     "interrupts",
     "doorbell_interrupts",
@@ -98,6 +98,8 @@ pub const COUNTER_NAMES: [&str; 16] = [
     "dropped_unknown",
     "source_sent",
     "knobs_applied",
+    "busy_us",
+    "rings_while_pending",
 ];
 
 /// How doorbells travel between Linux and the remote.
