@@ -28,6 +28,14 @@ cp "$PROJECT_ROOT"/build/modules/*.ko "$root/modules/" 2>/dev/null || true
 # The upstream rpmsg client sample, built with the reference kernel.
 find "$KDIR/samples/rpmsg" -name '*.ko' -exec cp {} "$root/modules/" \; 2>/dev/null || true
 cp "$PROJECT_ROOT"/build/userspace/* "$root/usr/bin/" 2>/dev/null || true
+# The remote's firmware, which the rig's start helper loads from
+# /lib/firmware, and the broken copies the firmware-files scenario offers it.
+if [ -f "$BUILD/firmware/remote_fw.elf" ]; then
+	mkdir -p "$root/lib/firmware/rockchip-rpmsg"
+	cp "$BUILD/firmware/remote_fw.elf" "$root/lib/firmware/rockchip-rpmsg/"
+	python3 "$PROJECT_ROOT/scripts/bad-firmware.py" "$BUILD/firmware/remote_fw.elf" \
+		"$root/lib/firmware/rockchip-rpmsg/bad"
+fi
 cp "$PROJECT_ROOT"/tests/guest/init "$root/init"
 cp "$PROJECT_ROOT"/tests/guest/lib.sh "$PROJECT_ROOT"/tests/guest/run-one.sh "$root/scenarios/"
 cp "$PROJECT_ROOT"/tests/scenarios/*.sh "$PROJECT_ROOT"/tests/demo/*.sh "$PROJECT_ROOT"/tests/bench/*.sh "$root/scenarios/"

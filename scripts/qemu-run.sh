@@ -59,10 +59,11 @@ firmware)
 	run+=+fw
 	FIRMWARE="$PROJECT_ROOT/build/firmware/remote_fw.elf"
 	[ -f "$FIRMWARE" ] || die "no remote firmware at $FIRMWARE: run make firmware"
-	# QEMU loads the ELF into the firmware's region at reset; CPU1 stays
-	# off until the rig's start helper calls PSCI CPU_ON. Semihosting is
-	# the firmware's console, printed into this run's log.
-	fw_qemu_args=(-device "loader,file=$FIRMWARE" -semihosting-config enable=on,target=native) ;;
+	# The initramfs carries the ELF (/lib/firmware/rockchip-rpmsg); the
+	# rig's start helper loads it into the firmware's region and starts
+	# CPU1 with PSCI CPU_ON. Semihosting is the firmware's console,
+	# printed into this run's log.
+	fw_qemu_args=(-semihosting-config enable=on,target=native) ;;
 *) die "RIG_REMOTE must be sim or firmware, not '$remote'" ;;
 esac
 

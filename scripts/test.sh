@@ -161,7 +161,12 @@ done
 wait
 for s in "${scenarios[@]}"; do
 	echo "# scenario $s"
-	expect=$(sed -n 's/^# expect-splat: *//p' "tests/scenarios/${s%@*}.sh" | head -1)
+	# The scenario's file: the run's name without +fw and @PATH.
+	file=${s%+fw}; file=tests/scenarios/${file%@*}.sh
+	[ -f "$file" ] || { count_tap <<<"not ok - $s: no scenario file $file"; continue; }
+	expect=$(sed -n 's/^# expect-splat: *//p' "$file" | head -1)
+	# The run's name as a literal inside the patterns (+fw has a "+").
+	re=$(printf '%s' "$s" | sed 's/[][\.*^$+?(){}|/]/\\&/g')
 	out=$(cat "build/verdicts/$s.out" 2>/dev/null)
 	rc=$(cat "build/verdicts/$s.rc" 2>/dev/null || echo 1)
 	if [ -n "$expect" ]; then
@@ -170,8 +175,8 @@ for s in "${scenarios[@]}"; do
 		# broken scenario, failed it).
 		echo "$out" | sed 's/^/# /'
 		if [ "$rc" -ne 0 ] && grep -q "kernel splat: .*$expect" <<<"$out" &&
-			grep -q "^ok - $s: finished within" <<<"$out" &&
-			grep -qE "^ok - $s: ran all [0-9]+ planned checks" <<<"$out"; then
+			grep -qE "^ok - $re: finished within" <<<"$out" &&
+			grep -qE "^ok - $re: ran all [0-9]+ planned checks" <<<"$out"; then
 			count_tap <<<"ok - $s: the runner failed the run and named the $expect"
 		else
 			count_tap <<<"not ok - $s: the runner did not fail on the deliberate $expect"
@@ -186,8 +191,6 @@ for s in "${scenarios[@]}"; do
 		# The verdict's accounting (finished in time, ran its whole plan)
 		# must be there, passed or failed: a run without it ran fewer
 		# checks than it defines.
-		# The run's name as a literal inside the patterns (+fw has a "+").
-		re=$(printf '%s' "$s" | sed 's/[][\.*^$+?(){}|/]/\\&/g')
 		if ! grep -qE "^(ok - $re: finished within|not ok - $re: did not finish within)" <<<"$out"; then
 			count_tap <<<"not ok - $s: the verdict has no 'finished within' check"
 		fi

@@ -117,6 +117,15 @@ impl ReservedRange {
         self.size
     }
 
+    /// The range less its last `size` bytes, if it is longer than that.
+    pub(crate) fn without_tail(&self, size: u64) -> Option<Self> {
+        // INVARIANT: a part of a reserved range is reserved as well.
+        (size < self.size).then(|| Self {
+            start: self.start,
+            size: self.size - size,
+        })
+    }
+
     /// The last `size` bytes of the range, if it is that long.
     pub(crate) fn tail(&self, size: u64) -> Option<Self> {
         // INVARIANT: a part of a reserved range is reserved as well.

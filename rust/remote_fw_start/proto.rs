@@ -7,5 +7,7 @@
 
 #[path = "../rpmsg_proto/src/firmware_control.rs"]
 pub(crate) mod firmware_control;
+#[path = "../rpmsg_proto/src/firmware_image.rs"]
+pub(crate) mod firmware_image;
 #[path = "../rpmsg_proto/src/shared_mem.rs"]
 pub(crate) mod shared_mem;

@@ -3,10 +3,15 @@
 //! Starts the QEMU board's remote firmware on its own CPU, as U-Boot does
 //! on a Rockchip board before Linux's transport loads. Rig only.
 //!
-//! It writes the board description into the firmware's control page
-//! (`rpmsg_proto::firmware_control`) and starts the remote CPU with PSCI
-//! CPU_ON at the firmware's entry, which QEMU loaded into the firmware's
-//! no-map region at reset. A remote CPU that is already on is left alone
+//! It loads the firmware file (`firmware-name`, under /lib/firmware) into
+//! the firmware's no-map region once `rpmsg_proto::firmware_image` has
+//! checked it (an AArch64 ELF executable whose segments all lie in the
+//! region, below the control area), writes the board description into the
+//! firmware's control page (`rpmsg_proto::firmware_control`) and starts the
+//! remote CPU with PSCI CPU_ON at the ELF's entry. A refused file is named
+//! in dmesg with the reason, and nothing is started. Every restart loads
+//! the file again, so a new firmware takes effect at the next restart.
+//! A remote CPU that is already on is left alone
 //! (its description is not touched): the firmware keeps running across
 //! unloads of this module and of the transport, as a remote core does.
 //! Its debugfs directory shows the firmware's state, counters and console
@@ -18,9 +23,11 @@ use core::fmt::{self, Write};
 use kernel::{
     debugfs::{Dir, Scope},
     device::{self, Bound, Device},
+    firmware::Firmware,
     of, platform,
     prelude::*,
     str::CString,
+    sync::aref::ARef,
     time::{delay::fsleep, Delta},
     uaccess::UserSliceReader,
 };
@@ -51,6 +58,7 @@ use proto::{
         OFF_KNOB_RESULT, OFF_KNOB_SEQ, OFF_KNOB_TEXT, OFF_LOG_HEAD, OFF_REFUSAL, OFF_STATE,
         STATE_CRASHED, STATE_REFUSED, STATE_RUNNING, STATE_STARTING, STATE_STOPPED,
     },
+    firmware_image::{self, EM_AARCH64},
     shared_mem::SharedMem,
 };
 use psci::AffinityState;
@@ -63,6 +71,10 @@ const START_TIMEOUT_MS: u32 = 2000;
 const KNOB_TIMEOUT_MS: u32 = 1000;
 /// How long a stopping firmware may take to turn its CPU off.
 const STOP_TIMEOUT_MS: u32 = 1000;
+/// The firmware file when the node names none.
+const DEFAULT_FIRMWARE: &CStr = c"rockchip-rpmsg/remote_fw.elf";
+/// The longest firmware file name the `firmware` file takes.
+const FIRMWARE_NAME_MAX: usize = 128;
 
 kernel::of_device_table!(
     OF_TABLE,
@@ -79,8 +91,14 @@ struct ControlArea {
     vrings: SharedRegion,
     /// What the firmware is told at every start.
     board: BoardDescription,
-    /// The firmware's entry point (the start of its region).
-    entry: u64,
+    /// The firmware's region below its control area, where its image loads.
+    image: SharedRegion,
+    /// The node, for requesting the firmware file.
+    dev: ARef<Device>,
+    /// The firmware file, under /lib/firmware (`firmware-name`, or what
+    /// was last written to the `firmware` file).
+    #[pin]
+    firmware_name: kernel::sync::Mutex<CString>,
     mpidr: u64,
     /// Serialises knobs: one in flight at a time.
     #[pin]
@@ -145,15 +163,69 @@ impl ControlArea {
         Ok(())
     }
 
-    /// Writes the board description and starts the remote CPU at the
-    /// firmware's entry; returns how long the firmware took to say it runs.
-    fn boot(&self) -> Result<u32> {
+    /// Loads the firmware file into the region after checking all of it;
+    /// returns its entry point. A refused file writes nothing.
+    fn load(&self) -> Result<u64> {
+        let guard = self.firmware_name.lock();
+        let name: &CStr = &guard;
+        let fw = Firmware::request_nowarn(name, &self.dev).inspect_err(|e| {
+            if *e == ENOENT {
+                pr_err!("firmware {}: no such file in /lib/firmware\n", name);
+            } else {
+                pr_err!(
+                    "firmware {}: cannot read it from /lib/firmware (errno {})\n",
+                    name,
+                    -e.to_errno()
+                );
+            }
+        })?;
+        let data = fw.data();
+        let base = self.image.phys();
+        let size = u64::try_from(self.image.size()).map_err(|_| EINVAL)?;
+        let image = firmware_image::check(data, EM_AARCH64, base..base + size).map_err(|e| {
+            pr_err!(
+                "firmware {}: refused, nothing started: {}\n",
+                name,
+                format_args!("{}", e)
+            );
+            EINVAL
+        })?;
+        let mut loaded = 0;
+        for s in image.segments() {
+            // Checked: inside the file and inside the region.
+            let at = usize::try_from(s.paddr - base).map_err(|_| EINVAL)?;
+            let bytes = data
+                .get(s.file_offset..s.file_offset + s.file_size)
+                .ok_or(EINVAL)?;
+            let zeroed = usize::try_from(s.mem_size).map_err(|_| EINVAL)? - s.file_size;
+            self.image.write_bytes(at, bytes).map_err(|_| EINVAL)?;
+            self.image
+                .zero(at + s.file_size, zeroed)
+                .map_err(|_| EINVAL)?;
+            loaded += s.file_size;
+        }
+        self.image.barrier();
+        pr_info!(
+            "firmware {}: {} segment(s), {} bytes loaded, entry {:#x}\n",
+            name,
+            image.segments().len(),
+            loaded,
+            image.entry
+        );
+        Ok(image.entry)
+    }
+
+    /// Loads the firmware, writes the board description and starts the
+    /// remote CPU at the firmware's entry; returns the entry and how long
+    /// the firmware took to say it runs.
+    fn boot(&self) -> Result<(u64, u32)> {
+        let entry = self.load()?;
         self.board.write(&Page(&self.area)).map_err(|_| EINVAL)?;
-        psci::cpu_on(self.mpidr, self.entry, 0).map_err(|e| {
+        psci::cpu_on(self.mpidr, entry, 0).map_err(|e| {
             pr_err!(
                 "PSCI CPU_ON of CPU {:#x} at {:#x} failed: {:?}\n",
                 self.mpidr,
-                self.entry,
+                entry,
                 e
             );
             EIO
@@ -164,7 +236,7 @@ impl ControlArea {
             waited += 1;
         }
         if self.page_read_u32(OFF_STATE) == STATE_RUNNING {
-            return Ok(waited);
+            return Ok((entry, waited));
         }
         pr_err!(
             "the firmware on CPU {:#x} did not come up: {}\n",
@@ -210,11 +282,12 @@ impl ControlArea {
         self.vrings
             .zero(0, self.vrings.size())
             .map_err(|_| EINVAL)?;
-        let started = self.boot()?;
+        let (entry, started) = self.boot()?;
         pr_info!(
-            "remote firmware restarted on CPU {:#x} (off after {} ms, vrings zeroed, running after {} ms)\n",
+            "remote firmware restarted on CPU {:#x} (off after {} ms, vrings zeroed, entry {:#x}, running after {} ms)\n",
             self.mpidr,
             waited,
+            entry,
             started
         );
         Ok(())
@@ -289,6 +362,18 @@ impl SharedMem for Page<'_> {
     }
 }
 
+/// Reads what user space wrote (at most `N` bytes) as text and hands it to
+/// `take`.
+fn with_written_text<const N: usize>(
+    reader: &mut UserSliceReader,
+    take: impl FnOnce(&str) -> Result,
+) -> Result {
+    let mut buf = [0u8; N];
+    let dst = buf.get_mut(..reader.len()).ok_or(EINVAL)?;
+    reader.read_slice(dst)?;
+    take(core::str::from_utf8(dst).map_err(|_| EINVAL)?)
+}
+
 /// Accepts knobs written to the `knob` file.
 struct KnobWriter {
     control: kernel::sync::Arc<ControlArea>,
@@ -296,13 +381,10 @@ struct KnobWriter {
 
 impl kernel::debugfs::Reader for KnobWriter {
     fn read_from_slice(&self, reader: &mut UserSliceReader) -> Result {
-        let mut buf = [0u8; KNOB_TEXT_SIZE];
-        let len = reader.len();
-        let dst = buf.get_mut(..len).ok_or(EINVAL)?;
-        reader.read_slice(dst)?;
-        let text = core::str::from_utf8(dst).map_err(|_| EINVAL)?;
-        self.control.post_knob(text).inspect_err(|e| {
-            pr_warn!("knob '{}' not taken: {:?}\n", text.trim(), e);
+        with_written_text::<KNOB_TEXT_SIZE>(reader, |text| {
+            self.control.post_knob(text).inspect_err(|e| {
+                pr_warn!("knob '{}' not taken: {:?}\n", text.trim(), e);
+            })
         })
     }
 }
@@ -321,10 +403,29 @@ impl kernel::debugfs::Reader for RestartWriter {
     }
 }
 
+/// Takes the name of the firmware file the next start loads.
+struct FirmwareNameWriter {
+    control: kernel::sync::Arc<ControlArea>,
+}
+
+impl kernel::debugfs::Reader for FirmwareNameWriter {
+    fn read_from_slice(&self, reader: &mut UserSliceReader) -> Result {
+        with_written_text::<FIRMWARE_NAME_MAX>(reader, |text| {
+            let name = text.trim();
+            if name.is_empty() || name.contains('\0') {
+                return Err(EINVAL);
+            }
+            *self.control.firmware_name.lock() = CString::try_from_fmt(fmt!("{}", name))?;
+            Ok(())
+        })
+    }
+}
+
 struct Files {
     control: kernel::sync::Arc<ControlArea>,
     knob: KnobWriter,
     restart: RestartWriter,
+    firmware: FirmwareNameWriter,
 }
 
 /// One bound firmware node.
@@ -445,6 +546,15 @@ impl RemoteFwStart {
             EINVAL
         })?;
         let area = SharedRegion::map_remote_view(&control_range)?;
+        let image_range = firmware
+            .without_tail(CONTROL_AREA_SIZE as u64)
+            .ok_or(EINVAL)?;
+        let image = SharedRegion::map_remote_view(&image_range)?;
+        let firmware_name: CString =
+            match fwnode.property_read::<CString>(c"firmware-name").optional() {
+                Some(name) => name,
+                None => CString::try_from_fmt(fmt!("{}", DEFAULT_FIRMWARE))?,
+            };
         let board = Self::describe(dev)?;
         let vrings = reserved_mem::region_by_name(dev, c"vrings")?;
         let vrings = SharedRegion::map_remote_view(&vrings)?;
@@ -453,7 +563,9 @@ impl RemoteFwStart {
                 area,
                 vrings,
                 board,
-                entry: firmware.start(),
+                image,
+                dev: dev.into(),
+                firmware_name <- kernel::new_mutex!(firmware_name),
                 mpidr,
                 knob_lock <- kernel::new_mutex!(()),
             }),
@@ -470,12 +582,12 @@ impl RemoteFwStart {
             ENODEV
         })?;
         if state == AffinityState::Off {
-            let waited = control.boot()?;
+            let (entry, waited) = control.boot()?;
             dev_info!(
                 dev,
                 "remote firmware running on CPU {:#x} (entry {:#x}, started in {} ms)\n",
                 mpidr,
-                firmware.start(),
+                entry,
                 waited
             );
         } else {
@@ -493,7 +605,10 @@ impl RemoteFwStart {
             knob: KnobWriter {
                 control: control.clone(),
             },
-            restart: RestartWriter { control },
+            restart: RestartWriter {
+                control: control.clone(),
+            },
+            firmware: FirmwareNameWriter { control },
         };
         let files = KBox::pin_init(
             root.scope(files, dev.name(), |files, dir| {
@@ -503,6 +618,7 @@ impl RemoteFwStart {
                 dir.read_callback_file(c"log", &files.control, &|c: &Shown, f| c.write_log(f));
                 dir.write_only_file(c"knob", &files.knob);
                 dir.write_only_file(c"restart", &files.restart);
+                dir.write_only_file(c"firmware", &files.firmware);
             }),
             GFP_KERNEL,
         )?;

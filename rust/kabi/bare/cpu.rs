@@ -20,6 +20,13 @@ pub fn wait_for_interrupt() {
     unsafe { asm!("dsb sy", "wfi", options(nostack, preserves_flags)) };
 }
 
+/// Tells the hardware (or an emulator running the CPUs in turns) that this
+/// core is spinning on a condition another core will change.
+pub fn spin_hint() {
+    // SAFETY: `yield` is a hint with no architectural effect.
+    unsafe { asm!("yield", options(nomem, nostack, preserves_flags)) };
+}
+
 /// The affinity fields of this CPU's MPIDR_EL1 (Aff3 in bits 39:32).
 pub fn affinity() -> u64 {
     let mpidr: u64;

@@ -14,6 +14,7 @@ use rpmsg_proto::shared_mem::SharedMem;
 const GICD_IGROUPR: usize = 0x0080;
 const GICD_ISENABLER: usize = 0x0100;
 const GICD_ICENABLER: usize = 0x0180;
+const GICD_ISPENDR: usize = 0x0200;
 const GICD_ICPENDR: usize = 0x0280;
 const GICD_ICACTIVER: usize = 0x0380;
 const GICD_IPRIORITYR: usize = 0x0400;
@@ -178,10 +179,9 @@ impl Gic {
             return Err(GicError::NotAnSpi(intid));
         }
         let n = intid as usize;
-        // GICD_ISPENDR sits 0x80 below GICD_ICPENDR.
         let _ = self
             .dist
-            .write_u32(GICD_ICPENDR - 0x80 + 4 * (n / 32), 1 << (n % 32));
+            .write_u32(GICD_ISPENDR + 4 * (n / 32), 1 << (n % 32));
         Ok(())
     }
 
@@ -189,7 +189,7 @@ impl Gic {
     pub fn spi_pending(&self, intid: u32) -> bool {
         let n = intid as usize;
         self.dist
-            .read_u32(GICD_ICPENDR - 0x80 + 4 * (n / 32))
+            .read_u32(GICD_ISPENDR + 4 * (n / 32))
             .map(|w| w & (1 << (n % 32)) != 0)
             .unwrap_or(false)
     }

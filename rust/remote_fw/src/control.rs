@@ -39,8 +39,12 @@ pub(crate) mod slot {
     /// Time spent awake (from a wake-up to the next wait), in µs.
     pub(crate) const BUSY_US: usize = 16;
     /// Doorbells rung while Linux had not taken the previous one (the
-    /// B2A status or the line still pending): they merge into it.
+    /// line still pending, or B2A_STATUS still set after the retry time):
+    /// they merge into it.
     pub(crate) const RINGS_WHILE_PENDING: usize = 17;
+    /// Rings that found Linux's previous one pending and waited until
+    /// Linux took it (at most 500 ms, as RT-Thread retries a busy B2A).
+    pub(crate) const B2A_BUSY_WAITS: usize = 18;
 }
 
 impl FwCounters {

@@ -13,7 +13,7 @@ use crate::{
     console::Console,
     control::{slot, Control, FwCounters},
     shell::Shell,
-    wire::{DoorbellWire, Latched},
+    wire::{DoorbellWire, Latched, Rung},
 };
 use rpmsg_proto::{
     firmware_control::{
@@ -264,9 +264,8 @@ pub(crate) fn run(board: &BoardDescription, control: &Control, console: &mut Con
                         (good.cmd ^ 0x80, good.data)
                     };
                     match wire.ring_message(cmd, data) {
-                        Some(pending) => {
-                            counters.add(slot::DOORBELLS_OUT, 1);
-                            counters.add(slot::RINGS_WHILE_PENDING, u64::from(pending));
+                        Some(rung) => {
+                            count_ring(rung, &mut counters);
                             true
                         }
                         // Interrupt lines carry no message to corrupt.
@@ -337,11 +336,18 @@ pub(crate) fn run(board: &BoardDescription, control: &Control, console: &mut Con
     }
 }
 
-/// Rings Linux, counting a ring that merges into one still pending.
+/// Rings Linux and counts the ring.
 fn ring_linux(wire: &DoorbellWire, gic: &Gic, link_id: u32, counters: &mut FwCounters) {
-    let pending = wire.ring(gic, link_id);
+    count_ring(wire.ring(gic, link_id), counters);
+}
+
+fn count_ring(rung: Rung, counters: &mut FwCounters) {
     counters.add(slot::DOORBELLS_OUT, 1);
-    counters.add(slot::RINGS_WHILE_PENDING, u64::from(pending));
+    match rung {
+        Rung::Clear => {}
+        Rung::AfterWaiting => counters.add(slot::B2A_BUSY_WAITS, 1),
+        Rung::Merged => counters.add(slot::RINGS_WHILE_PENDING, 1),
+    }
 }
 
 /// The most doorbells one `storm=N` knob rings.

@@ -5,7 +5,7 @@
 //! variant's interrupt lines.
 
 use crate::{
-    bare::{gic_v3::Gic, phys::PhysWindow},
+    bare::{cpu, gic_v3::Gic, phys::PhysWindow, timer},
     mbox_regs::{Layout, FOUR_CHANNEL, SINGLE_CHANNEL},
 };
 use rpmsg_proto::{
@@ -33,6 +33,23 @@ impl Channel {
     fn bit(&self) -> u32 {
         1 << self.chan
     }
+}
+
+/// How long a ring waits for Linux to take the previous one (B2A_STATUS
+/// still set), as Rockchip's newer RT-Thread ports retry a busy B2A.
+const B2A_BUSY_RETRY_US: u64 = 500_000;
+
+/// What became of one ring.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Rung {
+    /// Linux had taken the previous ring.
+    Clear,
+    /// The previous ring was still pending, and Linux took it within the
+    /// retry time.
+    AfterWaiting,
+    /// The previous ring was still pending (after the retry time on the
+    /// mailbox; at once on an interrupt line): this one merges into it.
+    Merged,
 }
 
 /// A doorbell Linux latched.
@@ -145,34 +162,52 @@ impl DoorbellWire {
         matches!(self, Self::Mailbox { .. })
     }
 
-    /// Rings Linux; returns whether the previous ring was still pending.
-    pub(crate) fn ring(&self, gic: &Gic, link_id: u32) -> bool {
+    /// Rings Linux.
+    pub(crate) fn ring(&self, gic: &Gic, link_id: u32) -> Rung {
         let d = Doorbell::new(link_id);
         self.ring_with(gic, d.cmd, d.data)
     }
 
-    /// Writes `{cmd, data}` as a B2A message (a test knob's bad doorbell);
-    /// `None` on interrupt lines, which carry no message.
-    pub(crate) fn ring_message(&self, cmd: u32, data: u32) -> Option<bool> {
-        match self {
-            Self::Mailbox { to_linux, .. } => {
-                let layout = to_linux.layout;
-                let pending = to_linux.read(layout.b2a_status) & to_linux.bit() != 0;
-                to_linux.write(layout.b2a_cmd(to_linux.chan), cmd);
-                to_linux.write(layout.b2a_dat(to_linux.chan), data);
-                Some(pending)
+    /// Writes `{cmd, data}` as a B2A message (a test knob's bad doorbell),
+    /// first waiting up to [`B2A_BUSY_RETRY_US`] while Linux has not taken
+    /// the previous one; `None` on interrupt lines, which carry no message.
+    pub(crate) fn ring_message(&self, cmd: u32, data: u32) -> Option<Rung> {
+        let Self::Mailbox { to_linux, .. } = self else {
+            return None;
+        };
+        let layout = to_linux.layout;
+        let busy = || to_linux.read(layout.b2a_status) & to_linux.bit() != 0;
+        let mut rung = Rung::Clear;
+        if busy() {
+            rung = Rung::Merged;
+            let ticks = timer::frequency().saturating_mul(B2A_BUSY_RETRY_US) / 1_000_000;
+            let start = timer::now();
+            while timer::now().wrapping_sub(start) < ticks {
+                cpu::spin_hint();
+                if !busy() {
+                    rung = Rung::AfterWaiting;
+                    break;
+                }
             }
-            Self::Lines { .. } => None,
         }
+        to_linux.write(layout.b2a_cmd(to_linux.chan), cmd);
+        to_linux.write(layout.b2a_dat(to_linux.chan), data);
+        Some(rung)
     }
 
-    fn ring_with(&self, gic: &Gic, cmd: u32, data: u32) -> bool {
+    fn ring_with(&self, gic: &Gic, cmd: u32, data: u32) -> Rung {
         match self {
-            Self::Mailbox { .. } => self.ring_message(cmd, data).unwrap_or(false),
+            Self::Mailbox { .. } => self.ring_message(cmd, data).unwrap_or(Rung::Clear),
             Self::Lines { ring_intid } => {
+                // An interrupt line has no status to wait on: a pending
+                // line absorbs the ring.
                 let pending = gic.spi_pending(*ring_intid);
                 let _ = gic.set_spi_pending(*ring_intid);
-                pending
+                if pending {
+                    Rung::Merged
+                } else {
+                    Rung::Clear
+                }
             }
         }
     }

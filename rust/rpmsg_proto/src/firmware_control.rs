@@ -81,7 +81,7 @@ pub const FLAG_CLIENT_SAMPLE: u32 = 1 << 2;
 pub const FLAG_SEMIHOSTING: u32 = 1 << 3;
 
 /// Counter names, in slot order.
-pub const COUNTER_NAMES: [&str; 18] = [
+pub const COUNTER_NAMES: [&str; 19] = [
     "wakeups",
     "interrupts",
     "doorbell_interrupts",
@@ -100,6 +100,7 @@ pub const COUNTER_NAMES: [&str; 18] = [
     "knobs_applied",
     "busy_us",
     "rings_while_pending",
+    "b2a_busy_waits",
 ];
 
 /// How doorbells travel between Linux and the remote.

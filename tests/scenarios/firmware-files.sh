@@ -1,0 +1,46 @@
+# timeout: 180
+# remotes: firmware
+# doorbells: mailbox
+# The rig's start helper loads the remote's firmware from /lib/firmware
+# (the node's firmware-name), as the lifecycle driver will: the whole image
+# is checked before any of it is written, a broken file is refused with
+# its name and the reason in dmesg and nothing is started, and a good file
+# starts the remote again. The broken files (scripts/bad-firmware.py) are
+# the good one with one mistake each.
+FW=rockchip-rpmsg/remote_fw.elf
+check "rig up" load_rig log_messages=0
+check_klog "the helper loaded the firmware file: its segments and entry point" \
+	"firmware $FW: 3 segment(s), "
+check_klog "the remote runs from the ELF's entry point" \
+	"remote firmware running on CPU 0x1 (entry 0x47000000,"
+check "echo works" rpmsg_echo --count 2 --quiet
+check "unload the transport" rmmod rockchip_rpmsg
+
+# refused FILE REASON: offered FILE, the restart fails, dmesg names the
+# file and starts with REASON, and the remote does not run.
+refused() {
+	dmesg -c >/dev/null
+	echo "$1" >$FW_DBG/firmware
+	check_fails "$1: the restart fails" restart_remote
+	check_klog "$1: dmesg names the file and why" "firmware $1: $2"
+	check_eq "$1: the remote is not running" stopped "$(head -1 $FW_DBG/state)"
+}
+refused rockchip-rpmsg/bad/not-elf.elf "refused, nothing started: not an ELF file (no ELF magic)"
+refused rockchip-rpmsg/bad/wrong-machine.elf \
+	"refused, nothing started: ELF machine 40, the remote core needs 183"
+refused rockchip-rpmsg/bad/truncated.elf \
+	"refused, nothing started: truncated: segment 0 ends at file offset 0x"
+refused rockchip-rpmsg/bad/outside.elf \
+	"refused, nothing started: segment 0 at 0x40000000.."
+refused rockchip-rpmsg/no-such-file.elf "no such file in /lib/firmware"
+
+echo "$FW" >$FW_DBG/firmware
+dmesg -c >/dev/null
+check "the good file again: the remote restarts" restart_remote
+check_klog "it was loaded from the file again" "firmware $FW: 3 segment(s), "
+check_klog "and runs" "remote firmware restarted on CPU 0x1"
+check "insmod the transport" insmod /modules/rockchip_rpmsg.ko
+check "the remote announces its channel" wait_for 10 klog_has "$CHRDEV_ANNOUNCED"
+check "echo works" rpmsg_echo --count 3 --quiet
+check_audit
+check "unload" unload_rig
