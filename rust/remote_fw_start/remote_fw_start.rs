@@ -1,33 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Starts the QEMU board's remote firmware on its own CPU, as U-Boot does
-//! on a Rockchip board before Linux's transport loads. Rig only.
+//! The QEMU board's remote core as a remote processor (remoteproc), started
+//! at probe as U-Boot starts it on a Rockchip board. Rig only, until the
+//! lifecycle driver takes its place.
 //!
-//! It loads the firmware file (`firmware-name`, under /lib/firmware) into
-//! the firmware's no-map region once `rpmsg_proto::firmware_image` has
-//! checked it (an AArch64 ELF executable whose segments all lie in the
-//! region, below the control area), writes the board description into the
-//! firmware's control page (`rpmsg_proto::firmware_control`) and starts the
-//! remote CPU with PSCI CPU_ON at the ELF's entry. A refused file is named
-//! in dmesg with the reason, and nothing is started. Every restart loads
-//! the file again, so a new firmware takes effect at the next restart.
-//! A remote CPU that is already on is left alone
-//! (its description is not touched): the firmware keeps running across
-//! unloads of this module and of the transport, as a remote core does.
-//! Its debugfs directory shows the firmware's state, counters and console
-//! log, and takes the rig's knobs (`knob`), which reach the firmware
-//! through the control page and a software-generated interrupt, without
-//! Linux's rpmsg side.
+//! remoteproc reads the firmware file (`firmware-name`, then the sysfs
+//! `firmware`, under /lib/firmware); `load` copies it into the firmware's
+//! no-map region once `rpmsg_proto::firmware_image` has checked all of it
+//! (an AArch64 ELF executable whose segments all lie in the region, below
+//! the control area): a refused file is named in dmesg with the reason and
+//! nothing starts. `start` writes the board description into the
+//! firmware's control page (`rpmsg_proto::firmware_control`), zeroes the
+//! vrings and starts the CPU with PSCI CPU_ON at the ELF's entry; `stop`
+//! asks the firmware to stop and waits, bounded, for PSCI to report its CPU
+//! off. A CPU already on at probe is attached to, its description left as
+//! it is. The debugfs directory shows the firmware's state, counters and
+//! console log, and takes the rig's knobs (`knob`), which reach the
+//! firmware through the control page and a software-generated interrupt,
+//! without Linux's rpmsg side.
 
 use core::fmt::{self, Write};
 use kernel::{
     debugfs::{Dir, Scope},
     device::{self, Bound, Device},
-    firmware::Firmware,
     of, platform,
     prelude::*,
     str::CString,
-    sync::aref::ARef,
     time::{delay::fsleep, Delta},
     uaccess::UserSliceReader,
 };
@@ -39,6 +37,8 @@ mod sys;
 mod gic_sgi;
 #[path = "../kabi/psci.rs"]
 mod psci;
+#[path = "../kabi/remoteproc.rs"]
+mod remoteproc;
 #[allow(dead_code)]
 #[path = "../kabi/reserved_mem.rs"]
 mod reserved_mem;
@@ -62,6 +62,7 @@ use proto::{
     shared_mem::SharedMem,
 };
 use psci::AffinityState;
+use remoteproc::{Registration, RprocOps};
 use shared_mem::SharedRegion;
 
 /// The SGI that tells the firmware a knob is posted.
@@ -73,8 +74,6 @@ const KNOB_TIMEOUT_MS: u32 = 1000;
 const STOP_TIMEOUT_MS: u32 = 1000;
 /// The firmware file when the node names none.
 const DEFAULT_FIRMWARE: &CStr = c"rockchip-rpmsg/remote_fw.elf";
-/// The longest firmware file name the `firmware` file takes.
-const FIRMWARE_NAME_MAX: usize = 128;
 
 kernel::of_device_table!(
     OF_TABLE,
@@ -93,12 +92,6 @@ struct ControlArea {
     board: BoardDescription,
     /// The firmware's region below its control area, where its image loads.
     image: SharedRegion,
-    /// The node, for requesting the firmware file.
-    dev: ARef<Device>,
-    /// The firmware file, under /lib/firmware (`firmware-name`, or what
-    /// was last written to the `firmware` file).
-    #[pin]
-    firmware_name: kernel::sync::Mutex<CString>,
     mpidr: u64,
     /// Serialises knobs: one in flight at a time.
     #[pin]
@@ -163,26 +156,18 @@ impl ControlArea {
         Ok(())
     }
 
-    /// Loads the firmware file into the region after checking all of it;
-    /// returns its entry point. A refused file writes nothing.
-    fn load(&self) -> Result<u64> {
-        let guard = self.firmware_name.lock();
-        let name: &CStr = &guard;
-        let fw = Firmware::request_nowarn(name, &self.dev).inspect_err(|e| {
-            if *e == ENOENT {
-                pr_err!("firmware {}: no such file in /lib/firmware\n", name);
-            } else {
-                pr_err!(
-                    "firmware {}: cannot read it from /lib/firmware (errno {})\n",
-                    name,
-                    -e.to_errno()
-                );
-            }
-        })?;
-        let data = fw.data();
+    /// The firmware's memory the image may occupy (the region below the
+    /// control area).
+    fn image_range(&self) -> core::ops::Range<u64> {
         let base = self.image.phys();
-        let size = u64::try_from(self.image.size()).map_err(|_| EINVAL)?;
-        let image = firmware_image::check(data, EM_AARCH64, base..base + size).map_err(|e| {
+        base..base + self.image.size() as u64
+    }
+
+    /// Checks all of `data`, then copies its segments into the region; a
+    /// refused file writes nothing.
+    fn load_image(&self, name: &CStr, data: &[u8]) -> Result {
+        let base = self.image.phys();
+        let image = firmware_image::check(data, EM_AARCH64, self.image_range()).map_err(|e| {
             pr_err!(
                 "firmware {}: refused, nothing started: {}\n",
                 name,
@@ -212,15 +197,17 @@ impl ControlArea {
             loaded,
             image.entry
         );
-        Ok(image.entry)
+        Ok(())
     }
 
-    /// Loads the firmware, writes the board description and starts the
-    /// remote CPU at the firmware's entry; returns the entry and how long
-    /// the firmware took to say it runs.
-    fn boot(&self) -> Result<(u64, u32)> {
-        let entry = self.load()?;
+    /// Writes the board description, zeroes the vrings (the remote starts
+    /// from ring index 0, as Linux's next probe does) and starts the remote
+    /// CPU at `entry`; returns how long the firmware took to say it runs.
+    fn boot(&self, entry: u64) -> Result<u32> {
         self.board.write(&Page(&self.area)).map_err(|_| EINVAL)?;
+        self.vrings
+            .zero(0, self.vrings.size())
+            .map_err(|_| EINVAL)?;
         psci::cpu_on(self.mpidr, entry, 0).map_err(|e| {
             pr_err!(
                 "PSCI CPU_ON of CPU {:#x} at {:#x} failed: {:?}\n",
@@ -236,7 +223,7 @@ impl ControlArea {
             waited += 1;
         }
         if self.page_read_u32(OFF_STATE) == STATE_RUNNING {
-            return Ok((entry, waited));
+            return Ok(waited);
         }
         pr_err!(
             "the firmware on CPU {:#x} did not come up: {}\n",
@@ -250,27 +237,25 @@ impl ControlArea {
         Err(EIO)
     }
 
-    /// Restarts the remote as a board's reset would: asks the firmware to
-    /// stop, waits until PSCI reports its CPU off, zeroes the vrings (the
-    /// restarted remote starts from ring index 0, as Linux's next probe
-    /// does) and starts it again. Only while Linux's transport is unbound.
-    fn restart(&self) -> Result {
-        // A firmware that runs is asked to stop; one that stopped or
-        // crashed has turned its CPU off already.
+    /// Asks a running firmware to stop and waits, at most
+    /// [`STOP_TIMEOUT_MS`], until PSCI reports its CPU off; returns how long
+    /// that took. A firmware that stopped or crashed has turned its CPU off
+    /// already.
+    fn halt(&self) -> Result<u32> {
         if self.page_read_u32(OFF_STATE) == STATE_RUNNING {
             self.post_knob("stop")?;
         }
         let mut waited = 0;
         loop {
             match psci::affinity_info(self.mpidr) {
-                Ok(AffinityState::Off) => break,
+                Ok(AffinityState::Off) => return Ok(waited),
                 Ok(_) if waited < STOP_TIMEOUT_MS => {
                     fsleep(Delta::from_millis(1));
                     waited += 1;
                 }
                 other => {
                     pr_err!(
-                        "CPU {:#x} did not turn off within {} ms ({:?})\n",
+                        "CPU {:#x} did not turn off within {} ms of the stop request ({:?}): reported, left as it is\n",
                         self.mpidr,
                         STOP_TIMEOUT_MS,
                         other
@@ -279,18 +264,6 @@ impl ControlArea {
                 }
             }
         }
-        self.vrings
-            .zero(0, self.vrings.size())
-            .map_err(|_| EINVAL)?;
-        let (entry, started) = self.boot()?;
-        pr_info!(
-            "remote firmware restarted on CPU {:#x} (off after {} ms, vrings zeroed, entry {:#x}, running after {} ms)\n",
-            self.mpidr,
-            waited,
-            entry,
-            started
-        );
-        Ok(())
     }
 
     /// Posts `text` as a knob and waits until the firmware took it.
@@ -389,47 +362,57 @@ impl kernel::debugfs::Reader for KnobWriter {
     }
 }
 
-/// Restarts the firmware on any write to the `restart` file.
-struct RestartWriter {
-    control: kernel::sync::Arc<ControlArea>,
-}
-
-impl kernel::debugfs::Reader for RestartWriter {
-    fn read_from_slice(&self, reader: &mut UserSliceReader) -> Result {
-        let mut buf = [0u8; 8];
-        let len = reader.len().min(buf.len());
-        reader.read_slice(&mut buf[..len])?;
-        self.control.restart()
+/// The remote processor as remoteproc drives it.
+impl RprocOps for ControlArea {
+    fn load(&self, name: &CStr, fw: &[u8]) -> Result {
+        self.load_image(name, fw)
     }
-}
 
-/// Takes the name of the firmware file the next start loads.
-struct FirmwareNameWriter {
-    control: kernel::sync::Arc<ControlArea>,
-}
+    fn boot_addr(&self, fw: &[u8]) -> u64 {
+        // `load` has checked the same file.
+        firmware_image::check(fw, EM_AARCH64, self.image_range()).map_or(0, |image| image.entry)
+    }
 
-impl kernel::debugfs::Reader for FirmwareNameWriter {
-    fn read_from_slice(&self, reader: &mut UserSliceReader) -> Result {
-        with_written_text::<FIRMWARE_NAME_MAX>(reader, |text| {
-            let name = text.trim();
-            if name.is_empty() || name.contains('\0') {
-                return Err(EINVAL);
-            }
-            *self.control.firmware_name.lock() = CString::try_from_fmt(fmt!("{}", name))?;
-            Ok(())
-        })
+    fn start(&self, entry: u64) -> Result {
+        let waited = self.boot(entry)?;
+        pr_info!(
+            "remote firmware running on CPU {:#x} (entry {:#x}, vrings zeroed, running after {} ms)\n",
+            self.mpidr,
+            entry,
+            waited
+        );
+        Ok(())
+    }
+
+    fn stop(&self) -> Result {
+        let waited = self.halt()?;
+        pr_info!(
+            "remote firmware on CPU {:#x} stopped (CPU off after {} ms)\n",
+            self.mpidr,
+            waited
+        );
+        Ok(())
+    }
+
+    fn attach(&self) -> Result {
+        pr_info!(
+            "remote CPU {:#x} already on ({}): attached, firmware left running\n",
+            self.mpidr,
+            self.state_name()
+        );
+        Ok(())
     }
 }
 
 struct Files {
     control: kernel::sync::Arc<ControlArea>,
     knob: KnobWriter,
-    restart: RestartWriter,
-    firmware: FirmwareNameWriter,
 }
 
-/// One bound firmware node.
+/// One bound firmware node. The remote processor goes first: removing it
+/// stops a remote Linux started.
 struct RemoteFwStart {
+    _rproc: Registration<ControlArea>,
     _files: Pin<KBox<Scope<Files>>>,
     _root: Dir,
 }
@@ -564,8 +547,6 @@ impl RemoteFwStart {
                 vrings,
                 board,
                 image,
-                dev: dev.into(),
-                firmware_name <- kernel::new_mutex!(firmware_name),
                 mpidr,
                 knob_lock <- kernel::new_mutex!(()),
             }),
@@ -581,34 +562,21 @@ impl RemoteFwStart {
             );
             ENODEV
         })?;
-        if state == AffinityState::Off {
-            let (entry, waited) = control.boot()?;
-            dev_info!(
-                dev,
-                "remote firmware running on CPU {:#x} (entry {:#x}, started in {} ms)\n",
-                mpidr,
-                entry,
-                waited
-            );
-        } else {
-            dev_info!(
-                dev,
-                "remote CPU {:#x} already on ({}): firmware left running\n",
-                mpidr,
-                control.state_name()
-            );
+        // A remote already on (started before Linux, or left running by an
+        // earlier load of this module) is attached to; otherwise it is
+        // started here, as U-Boot would, and can be stopped and started
+        // again through /sys/class/remoteproc.
+        let running = state != AffinityState::Off;
+        let rproc =
+            Registration::register(dev, dev.name(), &firmware_name, control.clone(), running)?;
+        if !running {
+            rproc.boot()?;
         }
 
         let root = Dir::new(c"remote_fw_start");
         let files = Files {
             control: control.clone(),
-            knob: KnobWriter {
-                control: control.clone(),
-            },
-            restart: RestartWriter {
-                control: control.clone(),
-            },
-            firmware: FirmwareNameWriter { control },
+            knob: KnobWriter { control },
         };
         let files = KBox::pin_init(
             root.scope(files, dev.name(), |files, dir| {
@@ -617,12 +585,11 @@ impl RemoteFwStart {
                 dir.read_callback_file(c"stats", &files.control, &|c: &Shown, f| c.write_stats(f));
                 dir.read_callback_file(c"log", &files.control, &|c: &Shown, f| c.write_log(f));
                 dir.write_only_file(c"knob", &files.knob);
-                dir.write_only_file(c"restart", &files.restart);
-                dir.write_only_file(c"firmware", &files.firmware);
             }),
             GFP_KERNEL,
         )?;
         Ok(Self {
+            _rproc: rproc,
             _files: files,
             _root: root,
         })
@@ -633,7 +600,7 @@ kernel::module_platform_driver! {
     type: RemoteFwStart,
     name: "remote_fw_start",
     authors: ["rockchip-rpmsg developers"],
-    description: "Starts the QEMU board's remote firmware on its own CPU (PSCI CPU_ON), as U-Boot does; rig only",
+    description: "The QEMU board's remote core as a remote processor: firmware from /lib/firmware, PSCI CPU_ON; rig only",
     license: "GPL",
     params: {
         client_sample: u32 {

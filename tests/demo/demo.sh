@@ -6,9 +6,11 @@ echo "### cat /sys/devices/system/cpu/online   (Linux's CPUs; CPU1 is the remote
 cat /sys/devices/system/cpu/online
 echo "### insmod rockchip_amp_mbox.ko  (the Rockchip AMP mailbox controller)"
 insmod /modules/rockchip_amp_mbox.ko
-echo "### insmod remote_fw_start.ko    (starts the remote firmware on CPU1 with PSCI CPU_ON, as U-Boot does on a board)"
+echo "### insmod remote_fw_start.ko    (a remote processor: loads /lib/firmware/rockchip-rpmsg/remote_fw.elf, starts CPU1 with PSCI CPU_ON)"
 insmod /modules/remote_fw_start.ko
-klog | grep 'remote_fw_start'
+klog | grep -E 'remote_fw_start|remoteproc'
+echo "### cat /sys/class/remoteproc/remoteproc0/{name,state,firmware}"
+cat /sys/class/remoteproc/remoteproc0/name /sys/class/remoteproc/remoteproc0/state /sys/class/remoteproc/remoteproc0/firmware
 echo "### the remote's console so far"
 sed 's/^remote-fw: //' $FW_DBG/log
 echo "### insmod rockchip_rpmsg.ko"

@@ -156,10 +156,26 @@ unload_rig() {
 # the transport needs one (the driver refuses rings an earlier session left).
 restart_remote() {
 	if [ "$REMOTE" = firmware ]; then
-		echo 1 > $FW_DBG/restart
+		local r
+		r=$(rproc_dir) || return 1
+		case "$(cat $r/state)" in
+		running | attached) echo stop >$r/state || return 1 ;;
+		esac
+		echo start >$r/state
 	else
 		echo restart > /sys/kernel/debug/rpmsg_remote_sim/fault
 	fi
+}
+
+# rproc_dir: the firmware's remote processor under /sys/class/remoteproc
+# (remote_fw_start registers it with the remoteproc core; its state,
+# firmware and recovery files are there).
+rproc_dir() {
+	local r
+	for r in /sys/class/remoteproc/remoteproc*; do
+		[ "$(cat $r/name 2>/dev/null)" = remote-firmware ] && { echo $r; return 0; }
+	done
+	return 1
 }
 
 # remote_log: the remote's console lines (RT-Thread's console on a board).

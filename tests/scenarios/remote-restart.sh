@@ -1,9 +1,10 @@
 # timeout: 240
 # doorbells: mailbox mailbox1ch softirq
 # remotes: firmware
-# The rig restarts the remote core with Linux, as a board's reset (or, later,
-# remoteproc) does: unload the transport, stop the firmware (PSCI reports its
-# CPU off), zero the vrings, start it again, load the transport. The link
+# The rig restarts the remote core with Linux, as a board's reset does:
+# unload the transport, stop the remote through remoteproc (the firmware is
+# asked to stop, PSCI reports its CPU off), start it again (the file loaded
+# afresh, the vrings zeroed), load the transport. The link
 # comes back every time. (The firmware has no reset handshake and never
 # resets its rings by itself, as Rockchip's RT-Thread: without the restart,
 # a rebind meets a remote that keeps its old ring positions.)
@@ -11,9 +12,12 @@ check "rig up" load_rig log_messages=0
 check "echo before any restart" rpmsg_echo --count 3 --quiet
 for n in 1 2 3; do
 	check "restart $n: rmmod rockchip_rpmsg" rmmod rockchip_rpmsg
-	check "restart $n: the rig restarts the remote" sh -c "echo 1 > $FW_DBG/restart"
+	check "restart $n: the rig restarts the remote (remoteproc stop, start)" restart_remote
 	check_eq "restart $n: the firmware runs again" running "$(head -1 $FW_DBG/state)"
-	check_klog "restart $n: dmesg says the remote restarted" "remote firmware restarted on CPU 0x1"
+	check_eq "restart $n: dmesg says the remote stopped ($n stops so far)" $n \
+		"$(klog | grep -c 'remote firmware on CPU 0x1 stopped (CPU off after')"
+	check_eq "restart $n: and runs again ($((n + 1)) starts so far)" $((n + 1)) \
+		"$(klog | grep -c 'remote firmware running on CPU 0x1 (entry 0x47000000')"
 	check "restart $n: insmod rockchip_rpmsg" insmod /modules/rockchip_rpmsg.ko
 	check "restart $n: the remote announces rpmsg_chrdev again" wait_for 10 announced_times $((n + 1))
 	check "restart $n: echo works" rpmsg_echo --count 3 --quiet
