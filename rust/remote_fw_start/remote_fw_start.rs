@@ -369,7 +369,8 @@ impl RprocOps for ControlArea {
     }
 
     fn boot_addr(&self, fw: &[u8]) -> u64 {
-        // `load` has checked the same file.
+        // remoteproc asks for the entry before `load`; a file this check
+        // refuses, `load` refuses too, so the 0 never starts a CPU.
         firmware_image::check(fw, EM_AARCH64, self.image_range()).map_or(0, |image| image.entry)
     }
 

@@ -16,13 +16,13 @@ case "$USER_HZ" in "" | *[!0-9]*) USER_HZ=100 ;; esac
 # the time it is awake, in µs, converted to ticks), and CPU 0's user+nice,
 # system, irq+softirq.
 cpu_snapshot() {
-	fw_busy_us=-1
+	fw_busy_us=
 	# Before the firmware starts, its count is 0.
 	[ "$REMOTE" != firmware ] || fw_busy_us=$(remote_stat busy_us 2>/dev/null)
-	awk -v fw_us="${fw_busy_us:-0}" -v hz="$USER_HZ" 'BEGIN { r = 0 } FILENAME == "/proc/uptime" { up = $1; next }
+	awk -v remote="$REMOTE" -v fw_us="${fw_busy_us:-0}" -v hz="$USER_HZ" 'BEGIN { r = 0 } FILENAME == "/proc/uptime" { up = $1; next }
 	$1 == "cpu0" { l = $2 + $3 + $4 + $7 + $8 + $9; u = $2 + $3; s = $4; i = $7 + $8 }
 	$1 == "cpu1" { r = $2 + $3 + $4 + $7 + $8 + $9 }
-	END { if (fw_us >= 0) r = fw_us * hz / 1e6; print up, l, r, u, s, i }' /proc/uptime /proc/stat
+	END { if (remote == "firmware") r = fw_us * hz / 1e6; print up, l, r, u, s, i }' /proc/uptime /proc/stat
 }
 # cpu LABEL MESSAGES BEFORE RESULT: the CPU line of a case. Per message:
 # from the CPUs' busy ticks over the timed part, which rpmsg_echo reports in
@@ -65,8 +65,7 @@ idle() {
 # Calibration: 1 s idle before the rig is loaded, and once it is up (the
 # simulated remote then polls its registers; the firmware sleeps until an
 # interrupt).
-[ "$REMOTE" != firmware ] || echo "BENCH {\"metric\":\"remote\",\"remote\":\"firmware\"}"
-[ "$REMOTE" = firmware ] || echo "BENCH {\"metric\":\"remote\",\"remote\":\"sim\"}"
+echo "BENCH {\"metric\":\"remote\",\"remote\":\"$REMOTE\"}"
 idle idle-bare
 load_doorbells
 if [ "$REMOTE" = firmware ]; then

@@ -164,17 +164,38 @@ impl DoorbellWire {
 
     /// Rings Linux.
     pub(crate) fn ring(&self, gic: &Gic, link_id: u32) -> Rung {
-        let d = Doorbell::new(link_id);
-        self.ring_with(gic, d.cmd, d.data)
+        match self {
+            Self::Mailbox { to_linux, .. } => {
+                let d = Doorbell::new(link_id);
+                Self::ring_channel(to_linux, d.cmd, d.data)
+            }
+            Self::Lines { ring_intid } => {
+                // An interrupt line has no status to wait on: a pending
+                // line absorbs the ring.
+                let pending = gic.spi_pending(*ring_intid);
+                let _ = gic.set_spi_pending(*ring_intid);
+                if pending {
+                    Rung::Merged
+                } else {
+                    Rung::Clear
+                }
+            }
+        }
     }
 
     /// Writes `{cmd, data}` as a B2A message (a test knob's bad doorbell),
-    /// first waiting up to [`B2A_BUSY_RETRY_US`] while Linux has not taken
-    /// the previous one; `None` on interrupt lines, which carry no message.
+    /// as [`DoorbellWire::ring`] does; `None` on interrupt lines, which carry
+    /// no message.
     pub(crate) fn ring_message(&self, cmd: u32, data: u32) -> Option<Rung> {
-        let Self::Mailbox { to_linux, .. } = self else {
-            return None;
-        };
+        match self {
+            Self::Mailbox { to_linux, .. } => Some(Self::ring_channel(to_linux, cmd, data)),
+            Self::Lines { .. } => None,
+        }
+    }
+
+    /// Writes `{cmd, data}` to B2A of `to_linux`, first waiting up to
+    /// [`B2A_BUSY_RETRY_US`] while Linux has not taken the previous one.
+    fn ring_channel(to_linux: &Channel, cmd: u32, data: u32) -> Rung {
         let layout = to_linux.layout;
         let busy = || to_linux.read(layout.b2a_status) & to_linux.bit() != 0;
         let mut rung = Rung::Clear;
@@ -192,23 +213,6 @@ impl DoorbellWire {
         }
         to_linux.write(layout.b2a_cmd(to_linux.chan), cmd);
         to_linux.write(layout.b2a_dat(to_linux.chan), data);
-        Some(rung)
-    }
-
-    fn ring_with(&self, gic: &Gic, cmd: u32, data: u32) -> Rung {
-        match self {
-            Self::Mailbox { .. } => self.ring_message(cmd, data).unwrap_or(Rung::Clear),
-            Self::Lines { ring_intid } => {
-                // An interrupt line has no status to wait on: a pending
-                // line absorbs the ring.
-                let pending = gic.spi_pending(*ring_intid);
-                let _ = gic.set_spi_pending(*ring_intid);
-                if pending {
-                    Rung::Merged
-                } else {
-                    Rung::Clear
-                }
-            }
-        }
+        rung
     }
 }
