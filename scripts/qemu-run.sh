@@ -95,7 +95,10 @@ fi
 # on top (it may use the board overlay's labels). A variant NAME may have a
 # NAME-PATH.dtso for one doorbell path (NAME-softirq: the mailbox-less board).
 overlays=("$board_overlay")
-[ "$remote" != firmware ] || overlays+=("$PROJECT_ROOT/tests/overlays/remote-fw-$doorbells.dtso")
+if [ "$remote" = firmware ]; then
+	overlays+=("$PROJECT_ROOT/tests/overlays/remote-fw-$doorbells.dtso")
+	[ "$(header lifecycle)" = unmanaged ] || overlays+=("$PROJECT_ROOT/tests/overlays/remote-fw-managed.dtso")
+fi
 if [ -n "$overlay_name" ]; then
 	variant="$PROJECT_ROOT/tests/overlays/$overlay_name"
 	[ ! -f "$variant-$doorbells.dtso" ] || variant+="-$doorbells"

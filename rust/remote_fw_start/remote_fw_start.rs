@@ -37,6 +37,7 @@ mod sys;
 mod gic_sgi;
 #[path = "../kabi/psci.rs"]
 mod psci;
+#[allow(dead_code)]
 #[path = "../kabi/remoteproc.rs"]
 mod remoteproc;
 #[allow(dead_code)]

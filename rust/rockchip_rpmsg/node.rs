@@ -28,6 +28,9 @@ pub(crate) struct NodeConfig {
     /// Full-system barriers unless `rockchip,smp-barriers` says the remote
     /// is a Cortex-A core in the CPUs' inner-shareable domain.
     pub(crate) barriers: RingBarriers,
+    /// `rockchip,remoteproc`: the phandle of the remote core's
+    /// remote-processor node, whose life the virtio devices follow.
+    pub(crate) remoteproc: Option<u32>,
 }
 
 impl NodeConfig {
@@ -141,11 +144,26 @@ impl NodeConfig {
             RingBarriers::System
         };
 
+        let remoteproc = if fwnode.property_present(c"rockchip,remoteproc") {
+            Some(
+                fwnode
+                    .property_read(c"rockchip,remoteproc")
+                    .optional()
+                    .ok_or_else(|| {
+                        dev_err!(dev, "rockchip,remoteproc: not a phandle\n");
+                        EINVAL
+                    })?,
+            )
+        } else {
+            None
+        };
+
         Ok(Self {
             vring_base,
             link_id,
             vdev_nums,
             barriers,
+            remoteproc,
         })
     }
 }

@@ -7,7 +7,7 @@
 //! rings the remote core through the mailbox and registers one virtio device
 //! per instance, so that `virtio_rpmsg_bus` talks to the remote (RT-Thread).
 
-use kernel::{debugfs::Scope, device, of, platform, prelude::*, sync::Arc};
+use kernel::{debugfs::Scope, device, devres::Devres, of, platform, prelude::*, sync::Arc};
 
 #[path = "../bindings/mod.rs"]
 mod sys;
@@ -28,6 +28,9 @@ mod mailbox;
 mod mailbox_client;
 #[path = "../kabi/platform_module.rs"]
 mod platform_module;
+#[allow(dead_code)]
+#[path = "../kabi/remoteproc.rs"]
+mod remoteproc;
 #[allow(dead_code)]
 #[path = "../kabi/reserved_mem.rs"]
 mod reserved_mem;
@@ -56,6 +59,7 @@ mod ring_check;
 mod ring_layout;
 mod stats;
 mod vdev;
+mod vdev_set;
 
 use debugfs_root::DebugfsRoot;
 use irq_line::IrqLine;
@@ -63,10 +67,11 @@ use link::{Bell, DoorbellIrq, DoorbellRx, Instance, Link, RxThread};
 use mailbox_client::Client;
 use node::Doorbells;
 use platform_module::PlatformModule;
+use remoteproc::{RprocRef, RprocState, Subdev};
 use reserved_mem::AssignedPool;
 use shared_mem::SharedRegion;
-use vdev::RpmsgVdev;
-use virtio::{Registration, RingBarriers, Virtqueues, VringLayout};
+use vdev_set::VdevSet;
+use virtio::{RingBarriers, Virtqueues, VringLayout};
 
 kernel::of_device_table!(
     OF_TABLE,
@@ -106,7 +111,11 @@ const VIRTIO_ID_RPMSG: u32 = sys::VIRTIO_ID_RPMSG;
 
 /// One bound rpmsg node. Teardown order is spelled out in `drop`.
 struct RockchipRpmsg {
-    vdevs: KVec<Registration<RpmsgVdev>>,
+    /// With `rockchip,remoteproc`: the virtio devices follow the remote's
+    /// life. Goes first, removing them.
+    lifecycle: Option<Devres<Subdev<Arc<VdevSet>>>>,
+    /// The virtio devices; the buffer pool is released with them.
+    vdevs: Arc<VdevSet>,
     bell: Bell,
     /// The mailbox-less variant's rx interrupt.
     rx_irq: Option<Pin<KBox<kernel::irq::Registration<DoorbellIrq>>>>,
@@ -114,10 +123,6 @@ struct RockchipRpmsg {
     /// the doorbell handlers hold it too.
     rx: Arc<RxThread>,
     _debugfs: Option<Pin<KBox<Scope<Arc<Link>>>>>,
-    /// Released last: the rpmsg buffers live in it until the vdevs are gone.
-    pool: AssignedPool,
-    /// Bytes of the pool the instances may use, checked empty at teardown.
-    pool_bytes: usize,
 }
 
 impl platform::Driver for RockchipRpmsg {
@@ -191,28 +196,6 @@ impl RockchipRpmsg {
             GFP_KERNEL,
         )?;
 
-        // A remote that was not restarted since Linux last used these rings
-        // still has that session's ring positions (Rockchip's RT-Thread has
-        // no reset handshake): binding on would hand it, and rpmsg, stale
-        // descriptors.
-        for i in 0..cfg.vdev_nums {
-            let vring0 = layout::vring_offset(i, 0) as usize;
-            let ring = proto::layout::VringLayout::rockchip();
-            let pool = (pool_range.start(), pool_range.size());
-            if let Some(seen) =
-                proto::session::earlier_session(&*region, vring0, &ring, pool.0, pool.1)
-            {
-                dev_err!(
-                    dev,
-                    "vdev{}: the vrings still hold an earlier session (vring0 available index {}, used index {}): the remote core keeps its ring positions when Linux restarts; restart the remote core, then bind again\n",
-                    i,
-                    seen.avail_idx,
-                    seen.used_idx
-                );
-                return Err(EBUSY);
-            }
-        }
-
         let mut instances = KVec::with_capacity(cfg.vdev_nums, GFP_KERNEL)?;
         for i in 0..cfg.vdev_nums {
             let layout = VringLayout {
@@ -250,38 +233,36 @@ impl RockchipRpmsg {
             }
         };
 
+        let vdevs = VdevSet::new(
+            rx.service().clone(),
+            bell.clone(),
+            region,
+            cfg.vring_base,
+            (pool_range.start(), pool_range.size()),
+            Arc::new(pool, GFP_KERNEL)?,
+        )?;
         // From here on `Drop` tears down whatever exists, on every error.
         let mut this = Self {
-            vdevs: KVec::with_capacity(cfg.vdev_nums, GFP_KERNEL)?,
+            lifecycle: None,
+            vdevs,
             bell,
             rx_irq,
             rx,
             _debugfs: None,
-            pool,
-            pool_bytes: usize::try_from(pool_range.size()).unwrap_or(usize::MAX),
         };
-        for (i, instance) in this.rx.service().instances.iter().enumerate() {
-            dev_info!(
-                dev,
-                "rpdev vdev{}: vring0 {:#x}, vring1 {:#x}\n",
-                i,
-                cfg.vring_base + layout::vring_offset(i, 0),
-                cfg.vring_base + layout::vring_offset(i, 1)
-            );
-            let transport = RpmsgVdev {
-                instance: instance.clone(),
-                link: this.rx.service().clone(),
-                bell: this.bell.clone(),
-            };
-            let reg = Registration::register(dev, VIRTIO_ID_RPMSG, transport).inspect_err(|e| {
-                dev_err!(
-                    dev,
-                    "vdev{}: cannot register the virtio device ({:?})\n",
-                    i,
-                    e
-                );
-            })?;
-            this.vdevs.push(reg, GFP_KERNEL)?;
+        match cfg.remoteproc {
+            Some(phandle) => this.lifecycle = Some(Self::follow_remote(dev, phandle, &this.vdevs)?),
+            None => {
+                if let Some(seen) = this.vdevs.earlier_session() {
+                    VdevSet::report_earlier_session(
+                        dev,
+                        seen,
+                        "the remote core keeps its ring positions when Linux restarts; restart the remote core, then bind again",
+                    );
+                    return Err(EBUSY);
+                }
+                this.vdevs.register_all(dev)?;
+            }
         }
 
         // The counters are a diagnostic: without them the link still works.
@@ -297,6 +278,59 @@ impl RockchipRpmsg {
             Err(e) => dev_warn!(dev, "debugfs: counters not published ({:?})\n", e),
         }
         Ok(this)
+    }
+
+    /// Ties the virtio devices to the life of the remote processor
+    /// `phandle` names: registered while it runs, removed before it stops.
+    /// A remote found running on an earlier session's rings (this driver
+    /// was unbound and bound again meanwhile) is restarted, so the link
+    /// always comes back.
+    fn follow_remote(
+        dev: &device::Device<device::Bound>,
+        phandle: u32,
+        vdevs: &Arc<VdevSet>,
+    ) -> Result<Devres<Subdev<Arc<VdevSet>>>> {
+        let rproc = RprocRef::by_phandle(phandle).ok_or_else(|| {
+            dev_info!(
+                dev,
+                "rockchip,remoteproc: remote processor not registered yet, deferring\n"
+            );
+            EPROBE_DEFER
+        })?;
+        let lifecycle = Subdev::new(dev, rproc, vdevs.clone())?;
+        let subdev = lifecycle.access(dev)?;
+        let rproc = subdev.rproc();
+        if rproc.state() == RprocState::Up && vdevs.earlier_session().is_some() {
+            dev_info!(
+                dev,
+                "remote processor {} runs on an earlier session's rings: restarting it\n",
+                rproc.name()
+            );
+            rproc.shutdown().inspect_err(|e| {
+                dev_err!(
+                    dev,
+                    "remote processor {}: stop failed ({:?})\n",
+                    rproc.name(),
+                    e
+                );
+            })?;
+            // Its start registers the virtio devices (`SubdevOps::start`).
+            rproc.boot().inspect_err(|e| {
+                dev_err!(
+                    dev,
+                    "remote processor {}: start failed ({:?})\n",
+                    rproc.name(),
+                    e
+                );
+            })?;
+        } else if subdev.start_if_up(dev).transpose()?.is_none() {
+            dev_info!(
+                dev,
+                "remote processor {} is not running: the virtio devices come when it starts\n",
+                rproc.name()
+            );
+        }
+        Ok(lifecycle)
     }
 
     /// The `rpmsg-rx`/`rpmsg-tx` mailbox channels.
@@ -373,20 +407,12 @@ impl Drop for RockchipRpmsg {
     fn drop(&mut self) {
         // Virtio drivers go first (they still send while removing), then
         // the doorbells, then any service run already queued.
-        self.vdevs.clear();
+        self.lifecycle = None;
+        self.vdevs.unregister_all();
         self.bell.close();
         self.rx_irq = None;
         self.rx.flush();
-        // virtio_rpmsg_bus frees its buffers when its device goes; anything
-        // left is a leak that would starve the next binding.
-        let leaked = self.pool.bytes_in_use(self.pool_bytes);
-        if leaked != 0 {
-            dev_err!(
-                self.rx.service().dev(),
-                "memory-region: {} bytes of the buffer pool still in use after teardown\n",
-                leaked
-            );
-        }
+        self.vdevs.check_pool_empty(self.rx.service().dev());
     }
 }
 

@@ -1,11 +1,14 @@
 # timeout: 180
 # doorbells: mailbox softirq
 # remotes: firmware
+# lifecycle: unmanaged
 # Linux binds again while the remote keeps its ring positions (it was not
 # restarted, and Rockchip's RT-Thread has no reset handshake): the driver
 # finds the earlier session's rings at probe, says the remote core must be
 # restarted, and binds nothing, so nothing stale reaches rpmsg. Once the rig
-# has restarted the remote, the same bind works.
+# has restarted the remote, the same bind works. The transport's node names
+# no remote processor here (as on a board whose boot loader started the
+# remote): with one, the bind restarts the remote (remote-lifecycle).
 DRV=/sys/bus/platform/drivers/rockchip-rpmsg
 check "rig up" load_rig log_messages=0
 check "echo" rpmsg_echo --count 5 --quiet

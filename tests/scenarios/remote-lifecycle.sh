@@ -1,0 +1,72 @@
+# timeout: 420
+# doorbells: mailbox softirq
+# remotes: firmware
+# The transport follows the remote processor's life (rockchip,remoteproc):
+# stopping the remote removes the virtio devices before its CPU stops,
+# starting it registers them again, and a process holding an endpoint
+# across the stop gets an error. A rebind of the transport with the remote
+# left running (on its earlier session's ring positions, as Rockchip's
+# RT-Thread keeps them) restarts the remote, so the link comes back. Then
+# 50 stop/start cycles (10 on the softirq path), an echo after each, the
+# buffer pool empty after every stop.
+default=50; [ "$DOORBELLS" = mailbox ] || default=10
+cycles=$(sed -n 's/.*rig\.cycles=\([0-9]*\).*/\1/p' /proc/cmdline); cycles=${cycles:-$default}
+check "rig up" load_rig log_messages=0
+R=$(rproc_dir)
+check "the remote is a remote processor ($R)" test -n "$R"
+check "echo" rpmsg_echo --count 3 --quiet
+
+check "rmmod rockchip_rpmsg, the remote left running" rmmod rockchip_rpmsg
+check_eq "the remote still runs" running "$(cat $R/state)"
+check "insmod rockchip_rpmsg" insmod /modules/rockchip_rpmsg.ko
+check_klog "the transport restarts the remote it finds on an earlier session's rings" \
+	"rockchip-rpmsg 47a00000.rpmsg: remote processor remote-firmware runs on an earlier session's rings: restarting it"
+check "the restarted remote announces rpmsg_chrdev again" wait_for 10 announced_times 2
+check "echo after the rebind" rpmsg_echo --count 3 --quiet
+
+hold_out_has() { grep -q "^revents " /tmp/hold.out; }
+hold_saw_error() { grep -Eq '^revents (.*\|)?POLL(ERR|HUP)(\||$)' /tmp/hold.out; }
+dev=/dev/$(rpmsg_devs | head -1)
+check "the channel has an endpoint device ($dev)" test -c "$dev"
+hold_poll "$dev" --ready /tmp/ready --release /tmp/release >/tmp/hold.out 2>&1 &
+holder=$!
+check "a process holds $dev open, polling it" wait_for 10 test -e /tmp/ready
+dmesg -c >/dev/null
+check "remoteproc: stop, with the endpoint held" sh -c "echo stop >$R/state"
+check_eq "remoteproc: offline" offline "$(cat $R/state)"
+check_klog_order "the virtio device goes before the remote's CPU stops" \
+	"rockchip-rpmsg 47a00000.rpmsg: remote core stopping: 1 virtio device(s) removed" \
+	"remote firmware on CPU 0x1 stopped (CPU off after"
+wait_for 10 hold_out_has || kill $holder
+if hold_saw_error; then
+	ok "the process polling the endpoint gets POLLERR or POLLHUP"
+else
+	not_ok "the process polling the endpoint gets POLLERR or POLLHUP" "hold_poll printed: $(cat /tmp/hold.out)"
+fi
+touch /tmp/release
+wait $holder
+check_eq "it closes the endpoint and exits 0" 0 $?
+check_eq "no rpmsg device while the remote is stopped" "" "$(rpmsg_devs)"
+check "no virtio device while the remote is stopped" test ! -e /sys/bus/virtio/devices/virtio0
+check_fails "no buffer-pool bytes left in use after the stop" pool_leak_reported
+check "remoteproc: start" sh -c "echo start >$R/state"
+check "the remote announces rpmsg_chrdev after the start" wait_for 10 klog_has "$CHRDEV_ANNOUNCED"
+check "a new echo works" rpmsg_echo --count 3 --quiet
+
+fails=0; n=0
+while [ $n -lt $cycles ]; do
+	n=$((n + 1))
+	dmesg -c >/dev/null
+	echo stop >$R/state || { fails=$((fails + 1)); echo "# cycle $n: stop failed"; continue; }
+	[ -z "$(rpmsg_devs)" ] || { fails=$((fails + 1)); echo "# cycle $n: rpmsg devices left: $(rpmsg_devs)"; }
+	! pool_leak_reported || { fails=$((fails + 1)); echo "# cycle $n: $(klog | grep -F "$POOL_LEAK")"; }
+	echo start >$R/state || { fails=$((fails + 1)); echo "# cycle $n: start failed"; continue; }
+	if ! wait_for 10 klog_has "$CHRDEV_ANNOUNCED"; then
+		fails=$((fails + 1)); echo "# cycle $n: no announcement"
+	elif ! rpmsg_echo --count 2 --quiet; then
+		fails=$((fails + 1)); echo "# cycle $n: echo failed"
+	fi
+done
+check_eq "$cycles stop / start / echo cycles all succeeded, the pool empty after each stop" 0 $fails
+check_audit
+check "unload" unload_rig
