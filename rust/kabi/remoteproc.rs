@@ -29,6 +29,154 @@ pub(crate) trait RprocOps: Send + Sync + 'static {
     /// Takes over a remote that was started before Linux (by the boot
     /// loader).
     fn attach(&self) -> Result;
+    /// How often [`RprocOps::health`] is asked while the remote runs;
+    /// `None`: never.
+    const WATCH_PERIOD_MS: Option<u32> = None;
+    /// Whether the running remote is well. Asked from a work item (process
+    /// context, without the core's lock) while the core has the remote
+    /// running or attached; anything but [`Health::Alive`] is reported to
+    /// the core as a crash, which recovers the remote if its `recovery` is
+    /// enabled.
+    fn health(&self) -> Health {
+        Health::Alive
+    }
+}
+
+/// What the periodic check of a running remote found.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Health {
+    /// Running as it should.
+    Alive,
+    /// It faulted (its CPU went off, or it said so).
+    Crashed,
+    /// It stopped answering (its heartbeat stopped).
+    Hung,
+}
+
+/// The periodic health check of a registered remote: a delayed work item
+/// that asks [`RprocOps::health`] and reports a crash to the core.
+///
+/// # Invariants
+///
+/// `work` is initialised with [`Watch::run`] as its function; `rproc` is an
+/// added remote processor that outlives this `Watch` (its `Registration`
+/// drops the `Watch`, which cancels the work, before removing it).
+#[pin_data(PinnedDrop)]
+struct Watch<T: RprocOps> {
+    #[pin]
+    work: kernel::types::Opaque<kernel::bindings::delayed_work>,
+    rproc: NonNull<sys::rproc>,
+    ops: Arc<T>,
+    period_jiffies: kernel::ffi::c_ulong,
+    /// A crash was reported and the core has not taken the remote out of
+    /// its running state yet: report once.
+    reported: kernel::sync::atomic::Atomic<bool>,
+}
+
+// SAFETY: the work item may be queued and cancelled from any thread; `ops`
+// is `Send + Sync`, `rproc` is used only through thread-safe calls.
+unsafe impl<T: RprocOps> Send for Watch<T> {}
+// SAFETY: as `Send`.
+unsafe impl<T: RprocOps> Sync for Watch<T> {}
+
+impl<T: RprocOps> Watch<T> {
+    fn new(rproc: NonNull<sys::rproc>, ops: Arc<T>, period_ms: u32) -> Result<Pin<KBox<Self>>> {
+        let work_key = kernel::static_lock_class!();
+        let timer_key = kernel::static_lock_class!();
+        KBox::pin_init(
+            pin_init!(Self {
+                work <- kernel::types::Opaque::ffi_init(
+                    move |slot: *mut kernel::bindings::delayed_work| {
+                        // SAFETY: `slot` is this item's `delayed_work` at its
+                        // final place; `run` matches `work_func_t`, and the
+                        // timer is the delayed work's own, as
+                        // `INIT_DELAYED_WORK` sets it up.
+                        unsafe {
+                            kernel::bindings::init_work_with_key(
+                                &raw mut (*slot).work,
+                                Some(Self::run),
+                                false,
+                                c"rproc-watch".as_char_ptr(),
+                                work_key.as_ptr(),
+                            );
+                            kernel::bindings::timer_init_key(
+                                &raw mut (*slot).timer,
+                                Some(kernel::bindings::delayed_work_timer_fn),
+                                kernel::bindings::TIMER_IRQSAFE,
+                                c"rproc-watch-timer".as_char_ptr(),
+                                timer_key.as_ptr(),
+                            );
+                        }
+                    }
+                ),
+                rproc,
+                ops,
+                period_jiffies: kernel::time::msecs_to_jiffies(period_ms),
+                reported: kernel::sync::atomic::Atomic::new(false),
+            }),
+            GFP_KERNEL,
+        )
+    }
+
+    fn queue(&self) {
+        // SAFETY: `work` is initialised (type invariant) and pinned; the
+        // system workqueue lives forever.
+        unsafe {
+            kernel::bindings::queue_delayed_work_on(
+                kernel::bindings::wq_misc_consts_WORK_CPU_UNBOUND as c_int,
+                kernel::bindings::system_wq,
+                self.work.get(),
+                self.period_jiffies,
+            )
+        };
+    }
+
+    /// # Safety
+    ///
+    /// Called only by the workqueue for the `work` of a live `Watch<T>`.
+    unsafe extern "C" fn run(work: *mut kernel::bindings::work_struct) {
+        // SAFETY: per the contract, `work` is the `work` field of the
+        // `delayed_work` inside a live `Watch<T>`; `delayed_work` starts
+        // with its `work_struct`.
+        let this = unsafe {
+            &*kernel::container_of!(
+                work.cast::<kernel::types::Opaque<kernel::bindings::delayed_work>>(),
+                Self,
+                work
+            )
+        };
+        // SAFETY: `rproc` outlives `this` (type invariant). The state is
+        // read without the core's lock: a stale value costs at most one
+        // period, or one report the core ignores (it handles the first).
+        let state = unsafe { core::ptr::read_volatile(&raw const (*this.rproc.as_ptr()).state) };
+        let up =
+            state == sys::rproc_state_RPROC_RUNNING || state == sys::rproc_state_RPROC_ATTACHED;
+        if !up {
+            this.reported.store(false, kernel::sync::atomic::Relaxed);
+        } else if !this.reported.load(kernel::sync::atomic::Relaxed) {
+            let kind = match this.ops.health() {
+                Health::Alive => None,
+                Health::Crashed => Some(sys::rproc_crash_type_RPROC_FATAL_ERROR),
+                Health::Hung => Some(sys::rproc_crash_type_RPROC_WATCHDOG),
+            };
+            if let Some(kind) = kind {
+                this.reported.store(true, kernel::sync::atomic::Relaxed);
+                // SAFETY: `rproc` is added (type invariant); the report
+                // only queues the core's crash handler.
+                unsafe { sys::rproc_report_crash(this.rproc.as_ptr(), kind) };
+            }
+        }
+        this.queue();
+    }
+}
+
+#[pinned_drop]
+impl<T: RprocOps> PinnedDrop for Watch<T> {
+    fn drop(self: Pin<&mut Self>) {
+        // SAFETY: `work` is initialised (type invariant). This waits for a
+        // run in progress and keeps the item from queueing itself again.
+        unsafe { kernel::bindings::cancel_delayed_work_sync(self.work.get()) };
+    }
 }
 
 /// A registered remote processor; dropping it removes it (stopping the
@@ -41,6 +189,8 @@ pub(crate) trait RprocOps: Send + Sync + 'static {
 /// `Arc::into_raw` of the `Arc<T>` that `drop` gives back afterwards.
 pub(crate) struct Registration<T: RprocOps> {
     rproc: NonNull<sys::rproc>,
+    /// The health check, if `T` asks for one; cancelled first on drop.
+    watch: Option<Pin<KBox<Watch<T>>>>,
     _ops: core::marker::PhantomData<Arc<T>>,
 }
 
@@ -182,6 +332,7 @@ impl<T: RprocOps> Registration<T> {
             )
         };
         let rproc = NonNull::new(rproc).ok_or(ENOMEM)?;
+        let watched = T::WATCH_PERIOD_MS.map(|ms| (ops.clone(), ms));
         let raw = Arc::into_raw(ops);
         // SAFETY: `rproc` is freshly allocated and not yet added, so no
         // callback runs; its `priv_` area has room for one pointer.
@@ -205,10 +356,17 @@ impl<T: RprocOps> Registration<T> {
             return Err(Error::from_errno(ret));
         }
         // INVARIANT: allocated, added, `priv_` holds `raw`.
-        Ok(Self {
+        let mut this = Self {
             rproc,
+            watch: None,
             _ops: core::marker::PhantomData,
-        })
+        };
+        if let Some((ops, period_ms)) = watched {
+            let watch = Watch::new(rproc, ops, period_ms)?;
+            watch.queue();
+            this.watch = Some(watch);
+        }
+        Ok(this)
     }
 
     /// Loads the firmware file and starts the remote now, as writing
@@ -226,6 +384,8 @@ impl<T: RprocOps> Registration<T> {
 
 impl<T: RprocOps> Drop for Registration<T> {
     fn drop(&mut self) {
+        // No health check runs or reports from here on.
+        self.watch = None;
         let r = self.rproc.as_ptr();
         // SAFETY: `rproc` is added (type invariant). `rproc_del` marks it
         // deleting (every later boot, stop or crash report through any

@@ -63,7 +63,7 @@ use proto::{
     shared_mem::SharedMem,
 };
 use psci::AffinityState;
-use remoteproc::{Registration, RprocOps};
+use remoteproc::{Health, Registration, RprocOps};
 use shared_mem::SharedRegion;
 
 /// The SGI that tells the firmware a knob is posted.
@@ -71,6 +71,8 @@ const KNOB_SGI: u8 = 15;
 /// How long the firmware may take to say it runs, or to take a knob.
 const START_TIMEOUT_MS: u32 = 2000;
 const KNOB_TIMEOUT_MS: u32 = 1000;
+/// How often a running firmware's health is checked.
+const WATCH_PERIOD_MS: u32 = 100;
 /// How long a stopping firmware may take to turn its CPU off.
 const STOP_TIMEOUT_MS: u32 = 1000;
 /// The firmware file when the node names none.
@@ -403,6 +405,26 @@ impl RprocOps for ControlArea {
             self.state_name()
         );
         Ok(())
+    }
+
+    const WATCH_PERIOD_MS: Option<u32> = Some(WATCH_PERIOD_MS);
+
+    fn health(&self) -> Health {
+        // The firmware's exception and panic handlers say so in the control
+        // page before they turn the CPU off.
+        if self.page_read_u32(OFF_STATE) != STATE_CRASHED {
+            return Health::Alive;
+        }
+        pr_err!(
+            "remote firmware on CPU {:#x} crashed (its CPU is {}): reporting it to remoteproc\n",
+            self.mpidr,
+            match psci::affinity_info(self.mpidr) {
+                Ok(AffinityState::Off) => "off",
+                Ok(_) => "still on",
+                Err(_) => "in an unknown state",
+            }
+        );
+        Health::Crashed
     }
 }
 

@@ -58,6 +58,14 @@ pub fn exception_state() -> ExceptionState {
     ExceptionState { esr, elr, far }
 }
 
+/// Executes a permanently undefined instruction (`udf`): the synchronous
+/// exception a firmware bug raises, for the crash knob.
+pub fn undefined_instruction() -> ! {
+    // SAFETY: `udf` raises an exception that the vectors handle; it
+    // touches nothing of Rust's state and never returns here.
+    unsafe { asm!("udf #0", options(noreturn, nomem, nostack)) }
+}
+
 const PSCI_CPU_OFF: u64 = 0x8400_0002;
 
 /// Turns this CPU off through PSCI (HVC conduit, as the board's `psci`

@@ -256,6 +256,15 @@ pub(crate) fn run(board: &BoardDescription, control: &Control, console: &mut Con
                     control.set_state(STATE_STOPPED);
                     cpu::power_off()
                 }
+                "crash" => {
+                    // A firmware bug, on request: the exception handler
+                    // reports it and turns the CPU off. The knob is taken
+                    // first, so that the poster does not wait for it.
+                    console.line(format_args!("crashing on request (knob crash)"));
+                    gic.end_of_interrupt(intid);
+                    control.knob_done(&knob, true);
+                    cpu::undefined_instruction()
+                }
                 "bad-magic" | "bad-link-id" => {
                     let good = Doorbell::new(board.link_id);
                     let (cmd, data) = if knob.text() == "bad-magic" {

@@ -1,0 +1,66 @@
+# timeout: 240
+# doorbells: mailbox softirq
+# remotes: firmware
+# The remote faults (the crash knob executes an undefined instruction; the
+# firmware's exception handler says so in its control page and turns its
+# CPU off). The lifecycle driver's health check notices within its period
+# and reports the crash to remoteproc, which recovers the remote: the
+# virtio devices go (a process polling an endpoint gets an error), the
+# firmware is loaded and started again on zeroed rings, the virtio devices
+# come back and the remote announces its channel again; a new echo works.
+# With recovery disabled the remote stays crashed until `recover`. (The
+# exception the firmware prints on the console is the one the runner
+# expects: the line before it says the crash was requested.)
+check "rig up" load_rig log_messages=0
+R=$(rproc_dir)
+check "the remote is a remote processor ($R)" test -n "$R"
+check_eq "remoteproc: recovery is on by default" enabled "$(cat $R/recovery)"
+check "echo before the crash" rpmsg_echo --count 3 --quiet
+
+hold_out_has() { grep -q "^revents " /tmp/hold.out; }
+hold_saw_error() { grep -Eq '^revents (.*\|)?POLL(ERR|HUP)(\||$)' /tmp/hold.out; }
+dev=/dev/$(rpmsg_devs | head -1)
+check "the channel has an endpoint device ($dev)" test -c "$dev"
+hold_poll "$dev" --ready /tmp/ready --release /tmp/release >/tmp/hold.out 2>&1 &
+holder=$!
+check "a process holds $dev open, polling it" wait_for 10 test -e /tmp/ready
+dmesg -c >/dev/null
+check "the firmware takes the crash knob" remote_knob crash
+check_klog_soon "the health check notices the crash" \
+	"remote firmware on CPU 0x1 crashed (its CPU is off): reporting it to remoteproc"
+check_klog_soon "remoteproc reports it" "crash detected in remote-firmware: type fatal error"
+check "the recovered remote announces its channel again" wait_for 10 klog_has "$CHRDEV_ANNOUNCED"
+check_klog_order "recovery: the virtio device goes, the firmware restarts, the device comes back" \
+	"crash detected in remote-firmware: type fatal error" \
+	"rockchip-rpmsg 47a00000.rpmsg: remote core crashed: 1 virtio device(s) removed" \
+	"remote firmware running on CPU 0x1 (entry 0x47000000, vrings zeroed" \
+	"$CHRDEV_ANNOUNCED"
+wait_for 10 hold_out_has || kill $holder
+if hold_saw_error; then
+	ok "the process polling the endpoint across the crash gets POLLERR or POLLHUP"
+else
+	not_ok "the process polling the endpoint across the crash gets POLLERR or POLLHUP" "hold_poll printed: $(cat /tmp/hold.out)"
+fi
+touch /tmp/release
+wait $holder
+check_eq "it closes the endpoint and exits 0" 0 $?
+check_eq "remoteproc: running again" running "$(cat $R/state)"
+check "a new echo works after the recovery" rpmsg_echo --count 3 --quiet
+check_fails "no buffer-pool bytes left in use after the crash" pool_leak_reported
+
+check "remoteproc: recovery disabled" sh -c "echo disabled >$R/recovery"
+dmesg -c >/dev/null
+check "the firmware takes the crash knob again" remote_knob crash
+check_klog_soon "remoteproc reports the second crash" "crash detected in remote-firmware: type fatal error"
+check "without recovery the remote stays crashed" wait_until 5 '[ "$(cat $R/state)" = crashed ]'
+# remoteproc keeps a crashed remote's subdevices until it recovers or stops
+# it: the channel stays, and nothing answers on it.
+check_fails "an echo to the crashed remote gets no answer (1 s timeout)" \
+	rpmsg_echo --count 1 --quiet --timeout 1000
+check "recover on request" sh -c "echo recover >$R/recovery"
+check "the remote announces its channel after the recovery" wait_for 10 klog_has "$CHRDEV_ANNOUNCED"
+check "echo works" rpmsg_echo --count 3 --quiet
+check "remoteproc: recovery enabled again" sh -c "echo enabled >$R/recovery"
+check_klog "remoteproc counted both crashes" "handling crash #2 in remote-firmware"
+check_audit
+check "unload" unload_rig
