@@ -167,6 +167,32 @@ restart_remote() {
 	fi
 }
 
+# hold_endpoint DEV: a process (hold_poll) opens the endpoint device DEV
+# and blocks in poll() on it, in the background ($HOLDER); returns once its
+# epoll entry is in place (fails if that takes over 10 s). Not under check:
+# $HOLDER must stay in the scenario's shell.
+hold_endpoint() {
+	rm -f /tmp/ready /tmp/release /tmp/hold.out
+	hold_poll "$1" --ready /tmp/ready --release /tmp/release >/tmp/hold.out 2>&1 &
+	HOLDER=$!
+	wait_for 10 test -e /tmp/ready
+}
+
+# check_held_endpoint_error WHAT: after the device under hold_endpoint went
+# away, its blocked poll() returned POLLERR or POLLHUP (within 10 s); then
+# the process closes the device and exits 0.
+check_held_endpoint_error() {
+	wait_for 10 grep -q "^revents " /tmp/hold.out || kill $HOLDER
+	if grep -Eq '^revents (.*\|)?POLL(ERR|HUP)(\||$)' /tmp/hold.out; then
+		ok "$1: the process polling the endpoint gets POLLERR or POLLHUP"
+	else
+		not_ok "$1: the process polling the endpoint gets POLLERR or POLLHUP" "hold_poll printed: $(cat /tmp/hold.out)"
+	fi
+	touch /tmp/release
+	wait $HOLDER
+	check_eq "$1: it closes the endpoint and exits 0" 0 $?
+}
+
 # rproc_dir: the firmware's remote processor under /sys/class/remoteproc
 # (remote_fw_start registers it with the remoteproc core; its state,
 # firmware and recovery files are there).
