@@ -42,6 +42,9 @@ def collect(prefix):
             m = r["metric"]
             if m == "insmod_to_online_ms":
                 add(("insmod_to_online_ms",), r["value"])
+            elif m == "recovery":
+                for part in ("detect_ms", "announced_ms", "echo_ms"):
+                    add(("recovery", r["fault"], part), r[part])
             elif m == "doorbells":
                 add(("doorbells_l2r", r["case"]), r["linux_to_remote_per_msg"])
                 add(("doorbells_r2l", r["case"]), r["remote_to_linux_per_msg"])
@@ -402,6 +405,14 @@ lines = [
     f"- QEMU: {qemu}, options `{qemu_args}`",
     *remote_lines,
     f"- insmod to `rpmsg host is online`: {fmt(('insmod_to_online_ms',))} ms",
+    *([f"- Recovery (remoteproc, recovery on), from the knob that breaks the firmware: "
+       f"a crash (fault) reported after {fmt(('recovery', 'crash', 'detect_ms'))} ms, the channel "
+       f"announced again after {fmt(('recovery', 'crash', 'announced_ms'))} ms, the first echo "
+       f"back after {fmt(('recovery', 'crash', 'echo_ms'))} ms; a hang reported after "
+       f"{fmt(('recovery', 'hang', 'detect_ms'))} ms (2 s without a heartbeat), announced after "
+       f"{fmt(('recovery', 'hang', 'announced_ms'))} ms (the ignored stop request's 1 s bound, "
+       f"then the reset), echo after {fmt(('recovery', 'hang', 'echo_ms'))} ms"]
+      if on_firmware else []),
     "",
     "| payload | RTT p50 µs | RTT p99 µs | echo, 16 in flight, msg/s | Linux→remote msg/s | remote→Linux msg/s |",
     "|---|---|---|---|---|---|",

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Builds the QEMU board's remote firmware (rust/remote_fw, no_std, for
 # aarch64-unknown-none) into build/firmware/remote_fw.elf, which
-# scripts/qemu-run.sh loads into the firmware's region. Quiet when up to date.
+# remote_fw_start loads from /lib/firmware, and the host tool rig_boot_page.
+# Quiet when up to date.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
@@ -25,3 +26,19 @@ if grep -q '^warning' "$log"; then
 fi
 built="$TARGET_DIR/$TARGET/release/remote_fw"
 cmp -s "$built" "$OUT/remote_fw.elf" 2>/dev/null || cp "$built" "$OUT/remote_fw.elf"
+
+# The host tool that writes the control area a boot loader leaves for the
+# firmware when it starts the remote before Linux (scripts/qemu-run.sh,
+# scenarios with "# remote-boot: before-linux").
+log="$OUT/boot-page-build.log"
+if ! cargo build --release --locked --quiet --manifest-path "$PROJECT_ROOT/rust/rig_boot_page/Cargo.toml" \
+	--target-dir "$OUT/host-target" >"$log" 2>&1; then
+	cat "$log" >&2
+	die "cargo build of rig_boot_page failed (log: $log)"
+fi
+if grep -q '^warning' "$log"; then
+	cat "$log" >&2
+	die "rig_boot_page builds with warnings"
+fi
+cmp -s "$OUT/host-target/release/rig_boot_page" "$OUT/rig_boot_page" 2>/dev/null ||
+	cp "$OUT/host-target/release/rig_boot_page" "$OUT/rig_boot_page"

@@ -125,6 +125,41 @@ if [ "$remote" = firmware ]; then
 	fi
 fi
 
+# "# remote-boot: before-linux": the remote runs before Linux boots, as a
+# boot loader starts it (the remoteproc attach case): QEMU loads the ELF
+# into the firmware's region and the board description into its control
+# area (rig_boot_page writes it from the merged DT's remote-firmware node,
+# as remote_fw_start would), and the board's reset model starts CPU1 at the
+# ELF's entry at reset.
+if [ "$(header remote-boot)" = before-linux ]; then
+	[ "$remote" = firmware ] || die "remote-boot: before-linux needs RIG_REMOTE=firmware"
+	BOOT_PAGE_TOOL="$PROJECT_ROOT/build/firmware/rig_boot_page"
+	[ -x "$BOOT_PAGE_TOOL" ] || die "no $BOOT_PAGE_TOOL: run make firmware"
+	fw_prop() { fdtget "$merged" /remote-firmware "$@"; }
+	# 64-bit values from 32-bit cells (fdtget -t x), in pairs.
+	u64s() { local out=""; while [ $# -ge 2 ]; do out+="${out:+,}$(((0x$1 << 32) | 0x$2))"; shift 2; done; echo "$out"; }
+	region() {
+		local path; path=$(fdtget "$merged" /__symbols__ "$1") || die "no label $1 in the merged DT"
+		u64s $(fdtget -t x "$merged" "$path" reg)
+	}
+	firmware_region=$(region remote_fw_mem)
+	wire=$(fw_prop rockchip-rpmsg-test,wire)
+	page_args=("wire=$wire" "link-id=$(fw_prop -t u rockchip,link-id)" "vdevs=$(fw_prop -t u rockchip,vdev-nums)"
+		"doorbell-spi=$(fw_prop -t u rockchip-rpmsg-test,doorbell-spi)" "vrings=$(region rpmsg_vrings)"
+		"pool=$(region rpmsg_dma)" "gic=$(u64s $(fw_prop -t x rockchip-rpmsg-test,gic))")
+	if [ "$wire" = lines ]; then
+		page_args+=("ring-spi=$(fw_prop -t u rockchip-rpmsg-test,ring-spi)")
+	else
+		page_args+=("mbox-regs=$(u64s $(fw_prop -t x rockchip-rpmsg-test,mbox-regs))")
+	fi
+	boot_page="$RIG/$run.boot-page"
+	read -r control_at entry < <("$BOOT_PAGE_TOOL" "$FIRMWARE" ${firmware_region/,/ } "$boot_page" "${page_args[@]}") ||
+		die "rig_boot_page failed"
+	[ -n "${entry:-}" ] || die "rig_boot_page printed no entry point"
+	fw_qemu_args+=(-device "loader,file=$FIRMWARE" -device "loader,file=$boot_page,addr=$control_at,force-raw=on"
+		-global "rockchip-rig-cru.boot-remote-at=$entry")
+fi
+
 # make test packs the initramfs once for all its runs.
 [ -n "${RIG_INITRAMFS_READY:-}" ] || "$PROJECT_ROOT/scripts/initramfs.sh" >/dev/null
 flock -u 9

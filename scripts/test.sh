@@ -10,8 +10,8 @@ only=""
 if [ "${1:-}" = --scenario ]; then only=${2:?--scenario needs a name}; fi
 
 # Crates with host tests (and rustfmt): the protocol, rpmsg_echo and the
-# guest test tools.
-HOST_CRATES=(rust/rpmsg_proto userspace/rpmsg_echo tests/tools)
+# guest test tools, and the rig's boot-page tool.
+HOST_CRATES=(rust/rpmsg_proto rust/rig_boot_page userspace/rpmsg_echo tests/tools)
 
 passed=0 failed=0
 count_tap() { # reads TAP lines on stdin, echoes them, updates the totals

@@ -11,6 +11,7 @@
 #include <linux/of_reserved_mem.h>
 #include <linux/rcupdate.h>
 #include <linux/remoteproc.h>
+#include <linux/reset.h>
 #include <linux/virtio.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_ids.h>

@@ -26,7 +26,7 @@ use kernel::{
     of, platform,
     prelude::*,
     str::CString,
-    time::{delay::fsleep, Delta},
+    time::{delay::fsleep, Delta, Instant, Monotonic},
     uaccess::UserSliceReader,
 };
 
@@ -43,6 +43,8 @@ mod remoteproc;
 #[allow(dead_code)]
 #[path = "../kabi/reserved_mem.rs"]
 mod reserved_mem;
+#[path = "../kabi/reset_line.rs"]
+mod reset_line;
 #[allow(dead_code)]
 #[path = "../kabi/shared_mem.rs"]
 mod shared_mem;
@@ -51,19 +53,21 @@ mod shared_mem;
 mod memory;
 mod proto;
 
+use kernel::sync::atomic::{Atomic, Relaxed};
 use proto::{
     firmware_control::{
         log_ring_contents, read_u64, BoardDescription, ConfigError, Wire, CONTROL_AREA_SIZE,
         COUNTER_NAMES, FLAG_CLIENT_SAMPLE, FLAG_CONSUMED_NOTIFY, FLAG_LOG_MESSAGES,
-        FLAG_SEMIHOSTING, KNOB_TEXT_SIZE, LOG_RING_SIZE, OFF_COUNTERS, OFF_KNOB_DONE,
-        OFF_KNOB_RESULT, OFF_KNOB_SEQ, OFF_KNOB_TEXT, OFF_LOG_HEAD, OFF_REFUSAL, OFF_STATE,
-        STATE_CRASHED, STATE_REFUSED, STATE_RUNNING, STATE_STARTING, STATE_STOPPED,
+        FLAG_SEMIHOSTING, KNOB_TEXT_SIZE, LOG_RING_SIZE, OFF_COUNTERS, OFF_HEARTBEAT,
+        OFF_KNOB_DONE, OFF_KNOB_RESULT, OFF_KNOB_SEQ, OFF_KNOB_TEXT, OFF_LOG_HEAD, OFF_REFUSAL,
+        OFF_STATE, STATE_CRASHED, STATE_REFUSED, STATE_RUNNING, STATE_STARTING, STATE_STOPPED,
     },
     firmware_image::{self, EM_AARCH64},
     shared_mem::SharedMem,
 };
 use psci::AffinityState;
 use remoteproc::{Health, Registration, RprocOps};
+use reset_line::ResetLine;
 use shared_mem::SharedRegion;
 
 /// The SGI that tells the firmware a knob is posted.
@@ -73,6 +77,10 @@ const START_TIMEOUT_MS: u32 = 2000;
 const KNOB_TIMEOUT_MS: u32 = 1000;
 /// How often a running firmware's health is checked.
 const WATCH_PERIOD_MS: u32 = 100;
+/// How long a firmware may leave its heartbeat still, prodded every check,
+/// before it counts as hung: above its longest legitimate silence (a
+/// doorbell waits at most 500 ms for Linux to take the previous one).
+const HANG_AFTER_MS: u32 = 2000;
 /// How long a stopping firmware may take to turn its CPU off.
 const STOP_TIMEOUT_MS: u32 = 1000;
 /// The firmware file when the node names none.
@@ -96,6 +104,13 @@ struct ControlArea {
     /// The firmware's region below its control area, where its image loads.
     image: SharedRegion,
     mpidr: u64,
+    /// The core's reset line (`resets`), if the board has one: a remote
+    /// that does not stop on request is held in reset.
+    reset: Option<ResetLine>,
+    /// The heartbeat the last health check saw, and how many checks in a
+    /// row have seen it unchanged.
+    last_beat: Atomic<u32>,
+    quiet_checks: Atomic<u32>,
     /// Serialises knobs: one in flight at a time.
     #[pin]
     knob_lock: kernel::sync::Mutex<()>,
@@ -208,6 +223,11 @@ impl ControlArea {
     /// CPU at `entry`; returns how long the firmware took to say it runs.
     fn boot(&self, entry: u64) -> Result<u32> {
         self.board.write(&Page(&self.area)).map_err(|_| EINVAL)?;
+        self.last_beat.store(0, Relaxed);
+        self.quiet_checks.store(0, Relaxed);
+        if let Some(line) = &self.reset {
+            line.deassert()?;
+        }
         self.vrings
             .zero(0, self.vrings.size())
             .map_err(|_| EINVAL)?;
@@ -220,13 +240,13 @@ impl ControlArea {
             );
             EIO
         })?;
-        let mut waited = 0;
-        while self.page_read_u32(OFF_STATE) == STATE_STARTING && waited < START_TIMEOUT_MS {
-            fsleep(Delta::from_millis(1));
-            waited += 1;
-        }
-        if self.page_read_u32(OFF_STATE) == STATE_RUNNING {
-            return Ok(waited);
+        let came_up = poll_ms(START_TIMEOUT_MS, || {
+            (self.page_read_u32(OFF_STATE) != STATE_STARTING).then_some(())
+        });
+        if let Some(((), waited)) = came_up {
+            if self.page_read_u32(OFF_STATE) == STATE_RUNNING {
+                return Ok(waited);
+            }
         }
         pr_err!(
             "the firmware on CPU {:#x} did not come up: {}\n",
@@ -243,30 +263,74 @@ impl ControlArea {
     /// Asks a running firmware to stop and waits, at most
     /// [`STOP_TIMEOUT_MS`], until PSCI reports its CPU off; returns how long
     /// that took. A firmware that stopped or crashed has turned its CPU off
-    /// already.
+    /// already. One that does not stop (it hangs, or ignores the request)
+    /// is reported, and held in reset if the board has a reset line.
     fn halt(&self) -> Result<u32> {
-        if self.page_read_u32(OFF_STATE) == STATE_RUNNING {
-            self.post_knob("stop")?;
+        let asked = if self.page_read_u32(OFF_STATE) == STATE_RUNNING {
+            self.post_knob("stop")
+        } else {
+            Ok(())
+        };
+        match asked {
+            Ok(()) => match self.wait_off() {
+                Ok(waited) => Ok(waited),
+                Err(state) => self.force_off(format_args!("PSCI: {:?}", state)),
+            },
+            Err(e) if e == ETIMEDOUT => self.force_off(format_args!(
+                "the request was not taken within {} ms",
+                KNOB_TIMEOUT_MS
+            )),
+            Err(e) => self.force_off(format_args!("the request failed: {:?}", e)),
         }
-        let mut waited = 0;
-        loop {
-            match psci::affinity_info(self.mpidr) {
-                Ok(AffinityState::Off) => return Ok(waited),
-                Ok(_) if waited < STOP_TIMEOUT_MS => {
-                    fsleep(Delta::from_millis(1));
-                    waited += 1;
-                }
-                other => {
-                    pr_err!(
-                        "CPU {:#x} did not turn off within {} ms of the stop request ({:?}): reported, left as it is\n",
-                        self.mpidr,
-                        STOP_TIMEOUT_MS,
-                        other
-                    );
-                    return Err(ETIMEDOUT);
-                }
+    }
+
+    /// The firmware did not stop on request (`why`): reports it, and holds
+    /// the core in reset until PSCI reports it off if the board has a reset
+    /// line.
+    fn force_off(&self, why: fmt::Arguments<'_>) -> Result<u32> {
+        let Some(line) = &self.reset else {
+            pr_err!(
+                "CPU {:#x} did not turn off within {} ms of the stop request ({}): reported, left as it is (no reset line)\n",
+                self.mpidr,
+                STOP_TIMEOUT_MS,
+                why
+            );
+            return Err(ETIMEDOUT);
+        };
+        pr_warn!(
+            "CPU {:#x} did not turn off within {} ms of the stop request ({}): holding it in reset\n",
+            self.mpidr,
+            STOP_TIMEOUT_MS,
+            why
+        );
+        line.assert()?;
+        let off = self.wait_off();
+        line.deassert()?;
+        match off {
+            Ok(waited) => Ok(waited),
+            Err(state) => {
+                pr_err!(
+                    "CPU {:#x} is {:?} even in reset: reported, left as it is\n",
+                    self.mpidr,
+                    state
+                );
+                Err(EIO)
             }
         }
+    }
+
+    /// Waits, at most [`STOP_TIMEOUT_MS`], until PSCI reports the CPU off;
+    /// returns how long that took, or what PSCI said last.
+    fn wait_off(&self) -> Result<u32, Result<AffinityState, psci::PsciError>> {
+        let mut last = Ok(AffinityState::On);
+        poll_ms(STOP_TIMEOUT_MS, || {
+            last = psci::affinity_info(self.mpidr);
+            // An error from PSCI will not go away by waiting.
+            matches!(last, Ok(AffinityState::Off) | Err(_)).then_some(())
+        })
+        .filter(|_| last.is_ok())
+        .map(|((), waited)| waited)
+        .ok_or(last)
     }
 
     /// Posts `text` as a knob and waits until the firmware took it.
@@ -291,17 +355,56 @@ impl ControlArea {
             .write_u32(base + OFF_KNOB_SEQ, seq)
             .map_err(|_| EINVAL)?;
         gic_sgi::send_sgi(KNOB_SGI, self.mpidr)?;
-        for _ in 0..KNOB_TIMEOUT_MS {
-            if self.page_read_u32(OFF_KNOB_DONE) == seq {
-                return if self.page_read_u32(OFF_KNOB_RESULT) == 0 {
-                    Ok(())
-                } else {
-                    Err(EINVAL)
-                };
-            }
-            fsleep(Delta::from_millis(1));
+        poll_ms(KNOB_TIMEOUT_MS, || {
+            (self.page_read_u32(OFF_KNOB_DONE) == seq).then_some(())
+        })
+        .ok_or(ETIMEDOUT)?;
+        if self.page_read_u32(OFF_KNOB_RESULT) == 0 {
+            Ok(())
+        } else {
+            Err(EINVAL)
         }
-        Err(ETIMEDOUT)
+    }
+}
+
+impl ControlArea {
+    /// Whether the heartbeat moves: a quiet firmware is prodded with the
+    /// knob interrupt (no knob posted), which it answers with a beat; one
+    /// that stays quiet for [`HANG_AFTER_MS`] hangs.
+    fn heartbeat(&self) -> Health {
+        let beat = self.page_read_u32(OFF_HEARTBEAT);
+        if beat != self.last_beat.xchg(beat, Relaxed) {
+            self.quiet_checks.store(0, Relaxed);
+            return Health::Alive;
+        }
+        let quiet = self.quiet_checks.fetch_add(1, Relaxed) + 1;
+        if quiet * WATCH_PERIOD_MS < HANG_AFTER_MS {
+            let _ = gic_sgi::send_sgi(KNOB_SGI, self.mpidr);
+            return Health::Alive;
+        }
+        pr_err!(
+            "remote firmware on CPU {:#x} hangs: no heartbeat for {} ms though prodded: reporting it to remoteproc\n",
+            self.mpidr,
+            quiet * WATCH_PERIOD_MS
+        );
+        Health::Hung
+    }
+}
+
+/// Calls `done` every millisecond until it returns `Some`, for at most
+/// `limit_ms` of the monotonic clock; returns its value and the
+/// milliseconds that took, or `None` once the time is up.
+fn poll_ms<T>(limit_ms: u32, mut done: impl FnMut() -> Option<T>) -> Option<(T, u32)> {
+    let start = Instant::<Monotonic>::now();
+    loop {
+        let elapsed = u32::try_from(start.elapsed().as_millis()).unwrap_or(u32::MAX);
+        if let Some(value) = done() {
+            return Some((value, elapsed));
+        }
+        if elapsed >= limit_ms {
+            return None;
+        }
+        fsleep(Delta::from_millis(1));
     }
 }
 
@@ -399,8 +502,19 @@ impl RprocOps for ControlArea {
     }
 
     fn attach(&self) -> Result {
+        // Started before Linux (by the boot loader): Linux's GIC init has
+        // since disabled every SPI and routed it to Linux's boot CPU, so
+        // the firmware takes its doorbell line back.
+        self.post_knob("claim-interrupts").inspect_err(|e| {
+            pr_err!(
+                "remote CPU {:#x} already on ({}), but it did not claim its interrupts again ({:?}): not attached\n",
+                self.mpidr,
+                self.state_name(),
+                e
+            );
+        })?;
         pr_info!(
-            "remote CPU {:#x} already on ({}): attached, firmware left running\n",
+            "remote CPU {:#x} already on ({}): attached, firmware left running, its doorbell interrupt claimed again\n",
             self.mpidr,
             self.state_name()
         );
@@ -413,7 +527,7 @@ impl RprocOps for ControlArea {
         // The firmware's exception and panic handlers say so in the control
         // page before they turn the CPU off.
         if self.page_read_u32(OFF_STATE) != STATE_CRASHED {
-            return Health::Alive;
+            return self.heartbeat();
         }
         pr_err!(
             "remote firmware on CPU {:#x} crashed (its CPU is {}): reporting it to remoteproc\n",
@@ -563,6 +677,9 @@ impl RemoteFwStart {
                 None => CString::try_from_fmt(fmt!("{}", DEFAULT_FIRMWARE))?,
             };
         let board = Self::describe(dev)?;
+        let reset = ResetLine::optional(dev).inspect_err(|e| {
+            dev_err!(dev, "resets: cannot get the core's reset line ({:?})\n", e);
+        })?;
         let vrings = reserved_mem::region_by_name(dev, c"vrings")?;
         let vrings = SharedRegion::map_remote_view(&vrings)?;
         let control = kernel::sync::Arc::pin_init(
@@ -572,6 +689,9 @@ impl RemoteFwStart {
                 board,
                 image,
                 mpidr,
+                reset,
+                last_beat: Atomic::new(0),
+                quiet_checks: Atomic::new(0),
                 knob_lock <- kernel::new_mutex!(()),
             }),
             GFP_KERNEL,
@@ -593,7 +713,7 @@ impl RemoteFwStart {
         let running = state != AffinityState::Off;
         let rproc =
             Registration::register(dev, dev.name(), &firmware_name, control.clone(), running)?;
-        if !running {
+        if !running && *module_parameters::auto_boot.value() != 0 {
             rproc.boot()?;
         }
 
@@ -627,6 +747,10 @@ kernel::module_platform_driver! {
     description: "The QEMU board's remote core as a remote processor: firmware from /lib/firmware, PSCI CPU_ON; rig only",
     license: "GPL",
     params: {
+        auto_boot: u32 {
+            default: 1,
+            description: "Start the remote at probe, as U-Boot would (0: it waits for 'start' in its sysfs state)",
+        },
         client_sample: u32 {
             default: 0,
             description: "The firmware also announces rpmsg-client-sample at 0x3001",

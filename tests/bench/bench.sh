@@ -202,4 +202,25 @@ for r in $ROUTED; do
 	json="$json${json:+,}{\"irq\":$irq,\"name\":\"${rest%%:*}\",\"smp_affinity\":\"${rest#*:}\",\"cpu0\":$(($3 - $1)),\"cpu1\":$(($4 - $2))}"
 done
 echo "BENCH {\"metric\":\"irqs\",\"irqs\":[$json]}"
+
+# Recovery (the firmware, under remoteproc): from the knob that crashes or
+# hangs the firmware to the crash report, to the recovered remote's
+# announcement and to the first echo after it. Times are the kernel log's
+# (markers through /dev/kmsg).
+klog_time() { dmesg | grep -F -- "$1" | tail -1 | sed 's/^\[ *\([0-9.]*\)\].*/\1/'; }
+if [ "$REMOTE" = firmware ]; then
+	for fault in crash hang; do
+		announced=$(klog | grep -cF -- "$CHRDEV_ANNOUNCED")
+		echo "rig-bench: $fault knob" >/dev/kmsg
+		check "recovery: the firmware takes the $fault knob" remote_knob $fault
+		check "recovery: the remote announces its channel after the $fault" \
+			wait_for 20 announced_times $((announced + 1))
+		check "recovery: echo after the $fault" rpmsg_echo --count 1 --quiet
+		echo "rig-bench: $fault echo done" >/dev/kmsg
+		awk -v f="$fault" -v t0="$(klog_time "rig-bench: $fault knob")" \
+			-v det="$(klog_time "crash detected in remote-firmware")" \
+			-v up="$(klog_time "$CHRDEV_ANNOUNCED")" -v done="$(klog_time "rig-bench: $fault echo done")" \
+			'BEGIN { printf "BENCH {\"metric\":\"recovery\",\"fault\":\"%s\",\"detect_ms\":%.1f,\"announced_ms\":%.1f,\"echo_ms\":%.1f}\n", f, (det - t0) * 1000, (up - t0) * 1000, (done - t0) * 1000 }'
+	done
+fi
 ok "benchmarks ran"

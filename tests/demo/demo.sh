@@ -6,16 +6,21 @@ echo "### cat /sys/devices/system/cpu/online   (Linux's CPUs; CPU1 is the remote
 cat /sys/devices/system/cpu/online
 echo "### insmod rockchip_amp_mbox.ko  (the Rockchip AMP mailbox controller)"
 insmod /modules/rockchip_amp_mbox.ko
-echo "### insmod remote_fw_start.ko    (a remote processor: loads /lib/firmware/rockchip-rpmsg/remote_fw.elf, starts CPU1 with PSCI CPU_ON)"
-insmod /modules/remote_fw_start.ko
-klog | grep -E 'remote_fw_start|remoteproc'
+echo "### insmod remote_fw_start.ko auto_boot=0   (the remote core as a remote processor, not started)"
+insmod /modules/remote_fw_start.ko auto_boot=0
 echo "### cat /sys/class/remoteproc/remoteproc0/{name,state,firmware}"
 cat /sys/class/remoteproc/remoteproc0/name /sys/class/remoteproc/remoteproc0/state /sys/class/remoteproc/remoteproc0/firmware
+echo "### insmod rockchip_rpmsg.ko   (its node names the remote processor: it waits for the remote)"
+insmod /modules/rockchip_rpmsg.ko
+klog | grep -E 'rockchip-rpmsg'
+echo "### echo start > /sys/class/remoteproc/remoteproc0/state   (loads /lib/firmware/rockchip-rpmsg/remote_fw.elf, starts CPU1 with PSCI CPU_ON)"
+echo start > /sys/class/remoteproc/remoteproc0/state
+wait_for 10 klog_has "$CHRDEV_ANNOUNCED"
+klog | grep -E 'remote_fw_start|remoteproc'
+echo "### cat /sys/class/remoteproc/remoteproc0/state"
+cat /sys/class/remoteproc/remoteproc0/state
 echo "### the remote's console so far"
 sed 's/^remote-fw: //' $FW_DBG/log
-echo "### insmod rockchip_rpmsg.ko"
-insmod /modules/rockchip_rpmsg.ko
-wait_for 10 klog_has "$CHRDEV_ANNOUNCED"
 echo "### dmesg | grep -E 'rockchip-rpmsg|virtio_rpmsg_bus' | sed 's/^\[ *[0-9.]*\] //'"
 dmesg | grep -E 'rockchip-rpmsg|virtio_rpmsg_bus' | sed 's/^\[ *[0-9.]*\] //'
 echo "### rpmsg_echo"

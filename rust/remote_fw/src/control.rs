@@ -6,8 +6,9 @@ use crate::bare::phys::PhysWindow;
 use rpmsg_proto::{
     firmware_control::{
         write_u64, BoardDescription, ConfigError, CONTROL_PAGE_SIZE, COUNTER_NAMES,
-        FLAG_SEMIHOSTING, KNOB_TEXT_SIZE, LOG_RING_SIZE, OFF_COUNTERS, OFF_KNOB_DONE,
-        OFF_KNOB_RESULT, OFF_KNOB_SEQ, OFF_KNOB_TEXT, OFF_REFUSAL, OFF_STATE, STATE_REFUSED,
+        FLAG_SEMIHOSTING, KNOB_TEXT_SIZE, LOG_RING_SIZE, OFF_COUNTERS, OFF_HEARTBEAT,
+        OFF_KNOB_DONE, OFF_KNOB_RESULT, OFF_KNOB_SEQ, OFF_KNOB_TEXT, OFF_REFUSAL, OFF_STATE,
+        STATE_REFUSED,
     },
     shared_mem::SharedMem,
 };
@@ -121,6 +122,14 @@ impl Control {
         for (i, v) in counters.values.iter().enumerate() {
             let _ = write_u64(&page, OFF_COUNTERS + 8 * i, *v);
         }
+        self.beat();
+    }
+
+    /// Bumps the heartbeat: this core still makes progress.
+    pub(crate) fn beat(&self) {
+        let page = self.page();
+        let beats = page.read_u32(OFF_HEARTBEAT).unwrap_or(0);
+        let _ = page.write_u32(OFF_HEARTBEAT, beats.wrapping_add(1));
     }
 
     /// The knob posted since the last one applied, if any.

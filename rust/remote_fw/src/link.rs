@@ -256,6 +256,27 @@ pub(crate) fn run(board: &BoardDescription, control: &Control, console: &mut Con
                     control.set_state(STATE_STOPPED);
                     cpu::power_off()
                 }
+                "claim-interrupts" => {
+                    // Linux attached to this core after its GIC init, which
+                    // disabled every SPI and routed it to Linux's boot CPU:
+                    // the doorbell line is taken back.
+                    let taken = gic.claim_spi(board.doorbell_intid, edge).is_ok();
+                    console.line(format_args!(
+                        "SPI {} claimed again (Linux attached)",
+                        board.doorbell_intid - 32
+                    ));
+                    taken
+                }
+                "hang" => {
+                    // A firmware bug, on request: a loop that never ends,
+                    // with every interrupt left pending (the stop request
+                    // too). Only a reset of the core ends it.
+                    console.line(format_args!("hanging on request (knob hang)"));
+                    control.knob_done(&knob, true);
+                    loop {
+                        cpu::spin_hint();
+                    }
+                }
                 "crash" => {
                     // A firmware bug, on request: the exception handler
                     // reports it and turns the CPU off. The knob is taken
@@ -285,6 +306,7 @@ pub(crate) fn run(board: &BoardDescription, control: &Control, console: &mut Con
                     Some(n) => {
                         for _ in 0..n {
                             ring_linux(&wire, &gic, board.link_id, &mut counters);
+                            control.beat();
                         }
                         true
                     }

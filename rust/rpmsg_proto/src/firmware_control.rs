@@ -46,6 +46,11 @@ pub const OFF_STATE: usize = 0x100;
 pub const OFF_REFUSAL: usize = 0x104;
 /// Total bytes ever written to the log ring (the firmware's write head).
 pub const OFF_LOG_HEAD: usize = 0x108;
+/// The firmware's heartbeat: bumped after every pass of its main loop and
+/// between the doorbells of a long knob, so a count that stops moving
+/// while Linux prods the firmware (a knob interrupt with no knob) means it
+/// hangs.
+pub const OFF_HEARTBEAT: usize = 0x10c;
 /// Knob sequence: the rig writes the knob text, then bumps this.
 pub const OFF_KNOB_SEQ: usize = 0x110;
 /// The last knob sequence the firmware applied.
@@ -246,6 +251,7 @@ impl BoardDescription {
         page.write_u32(OFF_STATE, STATE_STARTING)?;
         page.write_u32(OFF_REFUSAL, 0)?;
         page.write_u32(OFF_LOG_HEAD, 0)?;
+        page.write_u32(OFF_HEARTBEAT, 0)?;
         page.write_u32(OFF_KNOB_SEQ, 0)?;
         page.write_u32(OFF_KNOB_DONE, 0)?;
         for i in 0..COUNTER_NAMES.len() {
