@@ -4,7 +4,7 @@
 //! firmware and recovery under /sys/class/remoteproc, loading and starting
 //! from a firmware file, stopping, attaching to a remote already running.
 
-use crate::sys;
+use crate::{shared_mem::SharedRegion, sys};
 use core::ptr::NonNull;
 use kernel::{
     device::{Bound, Device},
@@ -16,9 +16,11 @@ use kernel::{
 /// What a remoteproc driver implements. Every method runs in process
 /// context under the remoteproc core's lock, one at a time.
 pub(crate) trait RprocOps: Send + Sync + 'static {
-    /// Checks the firmware file `fw` (named `name` under /lib/firmware)
-    /// and copies it into the remote's memory; nothing may start if it
-    /// fails.
+    /// Checks all of the firmware file `fw` (named `name` under
+    /// /lib/firmware) before anything else reads it; an error refuses the
+    /// file (say why in dmesg) and nothing starts.
+    fn check(&self, name: &CStr, fw: &[u8]) -> Result;
+    /// Copies the checked file into the remote's memory.
     fn load(&self, name: &CStr, fw: &[u8]) -> Result;
     /// Where the remote starts executing `fw` (after [`RprocOps::load`]).
     fn boot_addr(&self, fw: &[u8]) -> u64;
@@ -29,6 +31,15 @@ pub(crate) trait RprocOps: Send + Sync + 'static {
     /// Takes over a remote that was started before Linux (by the boot
     /// loader).
     fn attach(&self) -> Result;
+    /// The remote's memory, region `index` (from 0, `None` past the last),
+    /// where device addresses are physical addresses: what remoteproc's
+    /// coredump copies (each region is a segment of the dump).
+    fn memory(&self, _index: usize) -> Option<&SharedRegion> {
+        None
+    }
+    /// The ELF class (1: 32-bit, 2: 64-bit) and machine of the remote,
+    /// which its coredump file carries; `None`: no coredump.
+    const COREDUMP_ELF: Option<(u8, u16)> = None;
     /// How often [`RprocOps::health`] is asked while the remote runs;
     /// `None`: never.
     const WATCH_PERIOD_MS: Option<u32> = None;
@@ -120,11 +131,11 @@ impl<T: RprocOps> Watch<T> {
 
     fn queue(&self) {
         // SAFETY: `work` is initialised (type invariant) and pinned; the
-        // system workqueue lives forever.
+        // unbound system workqueue lives forever.
         unsafe {
             kernel::bindings::queue_delayed_work_on(
                 kernel::bindings::wq_misc_consts_WORK_CPU_UNBOUND as c_int,
-                kernel::bindings::system_wq,
+                kernel::bindings::system_dfl_wq,
                 self.work.get(),
                 self.period_jiffies,
             )
@@ -240,8 +251,119 @@ impl<T: RprocOps> Ops<T> {
         ops.start = Some(Self::start);
         ops.stop = Some(Self::stop);
         ops.attach = Some(Self::attach);
+        ops.da_to_va = Some(Self::da_to_va);
+        ops.prepare = Some(Self::prepare);
+        ops.parse_fw = Some(Self::parse_fw);
         ops
     };
+
+    /// # Safety
+    ///
+    /// As [`Self::load`].
+    unsafe extern "C" fn parse_fw(
+        rproc: *mut sys::rproc,
+        fw: *const kernel::bindings::firmware,
+    ) -> c_int {
+        // SAFETY: as in `load`.
+        let (ops, bytes, name) = unsafe {
+            (
+                ops_of::<T>(rproc),
+                firmware_bytes(fw),
+                CStr::from_char_ptr((*rproc).firmware),
+            )
+        };
+        if let Err(e) = ops.check(name, bytes) {
+            return e.to_errno();
+        }
+        // What the core's own ELF loader would do, on a table whose section
+        // headers, names and header are checked (it reads them unchecked):
+        // the core works on a kmalloc()ed copy, which it kfree()s when the
+        // remote stops.
+        match crate::proto::firmware_image::resource_table(bytes) {
+            Ok(None) => 0,
+            Ok(Some(section)) => {
+                let Some(table) =
+                    bytes.get(section.file_offset..section.file_offset + section.size)
+                else {
+                    return EINVAL.to_errno();
+                };
+                let mut copy = KVec::new();
+                if copy.extend_from_slice(table, GFP_KERNEL).is_err() {
+                    return ENOMEM.to_errno();
+                }
+                let (ptr, len, _capacity) = copy.into_raw_parts();
+                // SAFETY: per this function's contract the core holds its
+                // lock and owns these fields; `ptr` is a kmalloc()ed buffer
+                // (`KVec`'s allocator) of `len` bytes that the core frees
+                // with kfree(); no table was cached before (the core drops
+                // it on every stop).
+                unsafe {
+                    (*rproc).cached_table = ptr.cast();
+                    (*rproc).table_ptr = ptr.cast();
+                    (*rproc).table_sz = len;
+                }
+                0
+            }
+            Err(e) => {
+                pr_err!(
+                    "firmware {}: refused, nothing started: {}\n",
+                    name,
+                    format_args!("{}", e)
+                );
+                EINVAL.to_errno()
+            }
+        }
+    }
+
+    /// # Safety
+    ///
+    /// Called only by the remoteproc core for a registered `rproc`, under
+    /// its lock, before every start or attach.
+    unsafe extern "C" fn prepare(rproc: *mut sys::rproc) -> c_int {
+        // SAFETY: per this function's contract.
+        let ops = unsafe { ops_of::<T>(rproc) };
+        // The remote's memory regions are the coredump's segments (copied
+        // when `coredump` in the remote's debugfs is enabled). The core
+        // drops the list whenever it stops the remote, so it is built here.
+        for region in (0..).map_while(|i| ops.memory(i)) {
+            // SAFETY: `rproc` is registered and its segment list is only
+            // touched under the core's lock, held here.
+            let ret =
+                unsafe { sys::rproc_coredump_add_segment(rproc, region.phys(), region.size()) };
+            if ret != 0 {
+                return ret;
+            }
+        }
+        0
+    }
+
+    /// # Safety
+    ///
+    /// Called only by the remoteproc core for a registered `rproc`.
+    unsafe extern "C" fn da_to_va(
+        rproc: *mut sys::rproc,
+        da: u64,
+        len: usize,
+        is_iomem: *mut bool,
+    ) -> *mut kernel::ffi::c_void {
+        // SAFETY: per this function's contract.
+        let ops = unsafe { ops_of::<T>(rproc) };
+        let found = (0..).map_while(|i| ops.memory(i)).find_map(|region| {
+            let off = usize::try_from(da.checked_sub(region.phys())?).ok()?;
+            region.virt_at(off, len).ok()
+        });
+        match found {
+            Some(virt) => {
+                if !is_iomem.is_null() {
+                    // SAFETY: the core passes NULL or a writable flag. The
+                    // regions are memremap()ed RAM, not I/O memory.
+                    unsafe { is_iomem.write(false) };
+                }
+                virt.cast()
+            }
+            None => core::ptr::null_mut(),
+        }
+    }
 
     /// # Safety
     ///
@@ -342,6 +464,19 @@ impl<T: RprocOps> Registration<T> {
             (*r).auto_boot = running;
             if running {
                 (*r).state = sys::rproc_state_RPROC_DETACHED;
+            }
+        }
+        if let Some((class, machine)) = T::COREDUMP_ELF {
+            // SAFETY: `rproc` is allocated and not yet added.
+            let ret = unsafe { sys::rproc_coredump_set_elf_info(rproc.as_ptr(), class, machine) };
+            if ret != 0 {
+                // SAFETY: never added, so no callback ran or will run; the
+                // pointer came from `Arc::into_raw` above.
+                unsafe {
+                    sys::rproc_free(rproc.as_ptr());
+                    drop(Arc::from_raw(raw));
+                }
+                return Err(Error::from_errno(ret));
             }
         }
         // SAFETY: `rproc` is allocated and initialised above.

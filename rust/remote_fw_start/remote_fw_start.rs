@@ -62,7 +62,7 @@ use proto::{
         OFF_KNOB_DONE, OFF_KNOB_RESULT, OFF_KNOB_SEQ, OFF_KNOB_TEXT, OFF_LOG_HEAD, OFF_REFUSAL,
         OFF_STATE, STATE_CRASHED, STATE_REFUSED, STATE_RUNNING, STATE_STARTING, STATE_STOPPED,
     },
-    firmware_image::{self, EM_AARCH64},
+    firmware_image::{self, FirmwareImage, ELFCLASS64, EM_AARCH64},
     shared_mem::SharedMem,
 };
 use psci::AffinityState;
@@ -181,18 +181,23 @@ impl ControlArea {
         base..base + self.image.size() as u64
     }
 
-    /// Checks all of `data`, then copies its segments into the region; a
-    /// refused file writes nothing.
-    fn load_image(&self, name: &CStr, data: &[u8]) -> Result {
-        let base = self.image.phys();
-        let image = firmware_image::check(data, EM_AARCH64, self.image_range()).map_err(|e| {
+    /// Checks all of `data` as an image for this remote.
+    fn check_image(&self, name: &CStr, data: &[u8]) -> Result<FirmwareImage> {
+        firmware_image::check(data, EM_AARCH64, self.image_range()).map_err(|e| {
             pr_err!(
                 "firmware {}: refused, nothing started: {}\n",
                 name,
                 format_args!("{}", e)
             );
             EINVAL
-        })?;
+        })
+    }
+
+    /// Checks all of `data`, then copies its segments into the region; a
+    /// refused file writes nothing.
+    fn load_image(&self, name: &CStr, data: &[u8]) -> Result {
+        let base = self.image.phys();
+        let image = self.check_image(name, data)?;
         let mut loaded = 0;
         for s in image.segments() {
             // Checked: inside the file and inside the region.
@@ -222,6 +227,9 @@ impl ControlArea {
     /// from ring index 0, as Linux's next probe does) and starts the remote
     /// CPU at `entry`; returns how long the firmware took to say it runs.
     fn boot(&self, entry: u64) -> Result<u32> {
+        // A clean log ring: remoteproc's trace0 shows it up to its first
+        // NUL, so an earlier run's text must not trail this run's.
+        self.area.zero(0, LOG_RING_SIZE).map_err(|_| EINVAL)?;
         self.board.write(&Page(&self.area)).map_err(|_| EINVAL)?;
         self.last_beat.store(0, Relaxed);
         self.quiet_checks.store(0, Relaxed);
@@ -470,6 +478,10 @@ impl kernel::debugfs::Reader for KnobWriter {
 
 /// The remote processor as remoteproc drives it.
 impl RprocOps for ControlArea {
+    fn check(&self, name: &CStr, fw: &[u8]) -> Result {
+        self.check_image(name, fw).map(|_| ())
+    }
+
     fn load(&self, name: &CStr, fw: &[u8]) -> Result {
         self.load_image(name, fw)
     }
@@ -520,6 +532,14 @@ impl RprocOps for ControlArea {
         );
         Ok(())
     }
+
+    fn memory(&self, index: usize) -> Option<&SharedRegion> {
+        // The whole firmware region: the image's part, then the control
+        // area (its log ring and control page).
+        [&self.image, &self.area].get(index).copied()
+    }
+
+    const COREDUMP_ELF: Option<(u8, u16)> = Some((ELFCLASS64, EM_AARCH64));
 
     const WATCH_PERIOD_MS: Option<u32> = Some(WATCH_PERIOD_MS);
 

@@ -8,6 +8,9 @@
 # virtio devices go (a process polling an endpoint gets an error), the
 # firmware is loaded and started again on zeroed rings, the virtio devices
 # come back and the remote announces its channel again; a new echo works.
+# The firmware's log ring is remoteproc's trace0 (the firmware's resource
+# table names it), and with coredump on the crash leaves the firmware
+# region as a device coredump.
 # With recovery disabled the remote stays crashed until `recover`. (The
 # exception the firmware prints on the console is the one the runner
 # expects: the line before it says the crash was requested.)
@@ -16,6 +19,10 @@ R=$(rproc_dir)
 check "the remote is a remote processor ($R)" test -n "$R"
 check_eq "remoteproc: recovery is on by default" enabled "$(cat $R/recovery)"
 check "echo before the crash" rpmsg_echo --count 3 --quiet
+RDBG=/sys/kernel/debug/remoteproc/$(basename $R)
+check "remoteproc's trace0 is the firmware's log ring (its resource table)" \
+	grep -q "rpmsg remote firmware 0.1.0 on CPU 0x1" $RDBG/trace0
+check "coredump on: the firmware region is dumped at the next crash" sh -c "echo enabled >$RDBG/coredump"
 
 dev=/dev/$(rpmsg_devs | head -1)
 check "the channel has an endpoint device ($dev)" test -c "$dev"
@@ -34,6 +41,13 @@ check_klog_order "recovery: the virtio device goes, the firmware restarts, the d
 	"$CHRDEV_ANNOUNCED"
 check_held_endpoint_error "across the crash"
 check_eq "remoteproc: running again" running "$(cat $R/state)"
+dump=$(ls -d /sys/class/devcoredump/devcd*/data 2>/dev/null | head -1)
+check "a device coredump of the remote exists ($dump)" test -n "$dump"
+check_eq "it is an ELF core file" "$(printf '\177ELF')" "$(head -c 4 "$dump")"
+check "it holds the firmware region (8 MiB and its headers)" test "$(wc -c <"$dump")" -gt $((8 * 1024 * 1024))
+check "it holds the log ring with the exception the firmware took" sh -c "grep -aq 'exception: vector' '$dump'"
+echo 1 >"$dump" 2>/dev/null
+check "the recovered firmware's trace0 starts over" sh -c "! grep -aq 'exception: vector' $RDBG/trace0"
 check "a new echo works after the recovery" rpmsg_echo --count 3 --quiet
 check_fails "no buffer-pool bytes left in use after the crash" pool_leak_reported
 

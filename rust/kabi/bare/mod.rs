@@ -13,4 +13,5 @@ pub mod console;
 pub mod cpu;
 pub mod gic_v3;
 pub mod phys;
+pub mod resource_table;
 pub mod timer;

@@ -41,8 +41,18 @@ fn main() -> ! {
     let Ok(area) = PhysWindow::control_area() else {
         cpu::power_off()
     };
+    let log_ring_at = area.base();
     let control = Control::new(area);
     let mut console = Console::new(control.log_ring(), control.page());
+    if log_ring_at != bare::resource_table::LOG_RING_ADDRESS as usize {
+        // Linux would show the wrong memory as this core's trace.
+        console.line(format_args!(
+            "cannot start: the resource table's trace buffer is not the log ring at {:#x}",
+            log_ring_at
+        ));
+        control.set_state(STATE_CRASHED);
+        cpu::power_off()
+    }
     let board = match BoardDescription::read(&control.page()) {
         Ok(board) => board,
         Err(err) => {

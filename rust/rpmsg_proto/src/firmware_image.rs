@@ -19,7 +19,8 @@ pub const MAX_LOAD_SEGMENTS: usize = 16;
 
 const ELF_MAGIC: [u8; 4] = [0x7f, b'E', b'L', b'F'];
 const ELFCLASS32: u8 = 1;
-const ELFCLASS64: u8 = 2;
+/// `ELFCLASS64`: a 64-bit ELF file.
+pub const ELFCLASS64: u8 = 2;
 const ELFDATA2LSB: u8 = 1;
 const ET_EXEC: u16 = 2;
 const PT_LOAD: u32 = 1;
@@ -95,6 +96,14 @@ pub enum ImageError {
     NoLoadableSegment,
     /// The entry point is in none of the loaded segments.
     EntryOutside { entry: u64 },
+    /// The section header table, or the section names, lie outside the
+    /// file or are malformed.
+    BadSectionHeaders,
+    /// The `.resource_table` section lies outside the file.
+    ResourceTableOutside,
+    /// The resource table's header is not version 1 with zero reserved
+    /// words and its offsets inside the section.
+    BadResourceTable,
 }
 
 impl fmt::Display for ImageError {
@@ -136,6 +145,17 @@ impl fmt::Display for ImageError {
             ImageError::EntryOutside { entry } => {
                 write!(f, "entry point {entry:#x} is in no loaded segment")
             }
+            ImageError::BadSectionHeaders => write!(
+                f,
+                "section header table or section names outside the file or malformed"
+            ),
+            ImageError::ResourceTableOutside => {
+                write!(f, "the .resource_table section lies outside the file")
+            }
+            ImageError::BadResourceTable => write!(
+                f,
+                "the resource table is not version 1 with zero reserved words and its offsets inside it"
+            ),
         }
     }
 }
@@ -346,4 +366,113 @@ pub fn check(image: &[u8], machine: u16, allowed: Range<u64>) -> Result<Firmware
         return Err(ImageError::EntryOutside { entry });
     }
     Ok(out)
+}
+
+/// A section of the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Section {
+    /// Where its bytes start in the file.
+    pub file_offset: usize,
+    /// How many bytes it has.
+    pub size: usize,
+    /// The address it loads at.
+    pub addr: u64,
+}
+
+/// The name of remoteproc's resource table section.
+pub const RESOURCE_TABLE_SECTION: &[u8] = b".resource_table";
+
+/// The `.resource_table` section (remoteproc's resource table), if the file
+/// has section headers and one of them is it. Checks first all that the
+/// kernel's ELF loader reads without checking when it looks for the table:
+/// the section header table inside the file with entries of the right
+/// size, the name table section inside the file, and every section's name
+/// NUL-terminated inside it; then that the table's bytes are in the file
+/// and its header is what remoteproc accepts (version 1, reserved words
+/// zero, the offsets array inside the section). Call it on an image
+/// [`check`] accepted.
+pub fn resource_table(image: &[u8]) -> Result<Option<Section>, ImageError> {
+    let r = Reader(image);
+    let bad = ImageError::BadSectionHeaders;
+    let wide = match r.u8(4) {
+        Some(ELFCLASS64) => true,
+        Some(ELFCLASS32) => false,
+        _ => return Err(bad),
+    };
+    // e_shoff, e_shentsize, e_shnum, e_shstrndx; per section: sh_name,
+    // sh_addr, sh_offset, sh_size.
+    let (shoff_at, shentsize_at, shnum_at, shstrndx_at) = if wide {
+        (0x28, 0x3a, 0x3c, 0x3e)
+    } else {
+        (0x20, 0x2e, 0x30, 0x32)
+    };
+    let (sh_len, sh_addr, sh_offset, sh_size) = if wide {
+        (0x40, 0x10, 0x18, 0x20)
+    } else {
+        (0x28, 0x0c, 0x10, 0x14)
+    };
+    let shnum = usize::from(r.u16(shnum_at).ok_or(bad)?);
+    if shnum == 0 {
+        return Ok(None);
+    }
+    let shoff = r.word(shoff_at, wide).ok_or(bad)?;
+    if usize::from(r.u16(shentsize_at).ok_or(bad)?) != sh_len {
+        return Err(bad);
+    }
+    let table_end = shoff
+        .checked_add((shnum * sh_len) as u64)
+        .filter(|end| *end <= image.len() as u64)
+        .ok_or(bad)?;
+    let shoff = (table_end as usize) - shnum * sh_len;
+    let shdr = |i: usize| shoff + i * sh_len;
+    let field = |i: usize, off: usize| r.word(shdr(i) + off, wide).ok_or(bad);
+    let shstrndx = usize::from(r.u16(shstrndx_at).ok_or(bad)?);
+    if shstrndx >= shnum {
+        return Err(bad);
+    }
+    let names_start = field(shstrndx, sh_offset)?;
+    let names_end = names_start
+        .checked_add(field(shstrndx, sh_size)?)
+        .filter(|end| *end <= image.len() as u64)
+        .ok_or(bad)?;
+    let names = image
+        .get(names_start as usize..names_end as usize)
+        .ok_or(bad)?;
+    let mut found = None;
+    for i in 0..shnum {
+        let name_at = r.u32(shdr(i)).ok_or(bad)? as usize;
+        let name = names.get(name_at..).ok_or(bad)?;
+        let len = name.iter().position(|b| *b == 0).ok_or(bad)?;
+        if found.is_none() && &name[..len] == RESOURCE_TABLE_SECTION {
+            found = Some(i);
+        }
+    }
+    let Some(i) = found else {
+        return Ok(None);
+    };
+    let offset = field(i, sh_offset)?;
+    let size = field(i, sh_size)?;
+    let end = offset
+        .checked_add(size)
+        .filter(|end| *end <= image.len() as u64)
+        .ok_or(ImageError::ResourceTableOutside)?;
+    // struct resource_table: ver, num, reserved[2], then num u32 offsets.
+    let table = image
+        .get(offset as usize..end as usize)
+        .ok_or(ImageError::ResourceTableOutside)?;
+    let t = Reader(table);
+    let header_ok = t.u32(0) == Some(1)
+        && t.u32(8) == Some(0)
+        && t.u32(12) == Some(0)
+        && t.u32(4)
+            .and_then(|num| (num as usize).checked_mul(4)?.checked_add(16))
+            .is_some_and(|len| len <= table.len());
+    if !header_ok {
+        return Err(ImageError::BadResourceTable);
+    }
+    Ok(Some(Section {
+        file_offset: offset as usize,
+        size: (end - offset) as usize,
+        addr: field(i, sh_addr)?,
+    }))
 }

@@ -1,7 +1,9 @@
 //! The checks a firmware file passes before any of it is loaded.
 
 use proptest::prelude::*;
-use rpmsg_proto::firmware_image::{check, ImageError, EM_AARCH64, EM_ARM, MAX_LOAD_SEGMENTS};
+use rpmsg_proto::firmware_image::{
+    check, resource_table, ImageError, Section, EM_AARCH64, EM_ARM, MAX_LOAD_SEGMENTS,
+};
 
 /// The firmware region of the QEMU board, less its control area.
 const REGION: core::ops::Range<u64> = 0x4700_0000..0x477f_0000;
@@ -326,5 +328,164 @@ proptest! {
         }
         v.truncate(cut.max(1));
         holds_for_loader(&v, EM_AARCH64);
+    }
+}
+
+/// Appends a section name table and section headers for `sections`
+/// (name, file offset, size, address) to the 64-bit image `v`; the name
+/// table is the last section. Returns the section header table's offset.
+fn with_sections(v: &mut Vec<u8>, sections: &[(&str, u64, u64, u64)]) -> usize {
+    let mut names = vec![0u8];
+    let mut name_at = Vec::new();
+    for (name, ..) in sections.iter().chain([(".shstrtab", 0, 0, 0)].iter()) {
+        name_at.push(names.len() as u32);
+        names.extend_from_slice(name.as_bytes());
+        names.push(0);
+    }
+    let names_off = v.len() as u64;
+    v.extend_from_slice(&names);
+    while !v.len().is_multiple_of(8) {
+        v.push(0);
+    }
+    let shoff = v.len();
+    let mut all: Vec<(u32, u64, u64, u64)> = sections
+        .iter()
+        .zip(&name_at)
+        .map(|(&(_, off, size, addr), &n)| (n, off, size, addr))
+        .collect();
+    all.push((*name_at.last().unwrap(), names_off, names.len() as u64, 0));
+    for (name, off, size, addr) in &all {
+        let mut sh = [0u8; 0x40];
+        sh[0..4].copy_from_slice(&name.to_le_bytes());
+        sh[0x10..0x18].copy_from_slice(&addr.to_le_bytes());
+        sh[0x18..0x20].copy_from_slice(&off.to_le_bytes());
+        sh[0x20..0x28].copy_from_slice(&size.to_le_bytes());
+        v.extend_from_slice(&sh);
+    }
+    v[0x28..0x30].copy_from_slice(&(shoff as u64).to_le_bytes());
+    v[0x3a..0x3c].copy_from_slice(&0x40u16.to_le_bytes());
+    v[0x3c..0x3e].copy_from_slice(&(all.len() as u16).to_le_bytes());
+    v[0x3e..0x40].copy_from_slice(&((all.len() - 1) as u16).to_le_bytes());
+    shoff
+}
+
+/// The board firmware's shape: text, then a resource table among other
+/// sections.
+fn good64_with_table() -> Vec<u8> {
+    let mut v = good64();
+    // struct resource_table: version 1, one entry at offset 20.
+    v[0x2f00..0x2f04].copy_from_slice(&1u32.to_le_bytes());
+    v[0x2f04..0x2f08].copy_from_slice(&1u32.to_le_bytes());
+    v[0x2f10..0x2f14].copy_from_slice(&20u32.to_le_bytes());
+    with_sections(
+        &mut v,
+        &[
+            (".text", 0x1000, 0x1f00, 0x4700_0000),
+            (".resource_table", 0x2f00, 0x44, 0x4700_1f00),
+            (".bss", 0x3000, 0x8_0000, 0x4700_2000),
+        ],
+    );
+    v
+}
+
+#[test]
+fn the_resource_table_section_is_found() {
+    let v = good64_with_table();
+    assert!(check(&v, EM_AARCH64, REGION).is_ok());
+    assert_eq!(
+        resource_table(&v),
+        Ok(Some(Section {
+            file_offset: 0x2f00,
+            size: 0x44,
+            addr: 0x4700_1f00
+        }))
+    );
+}
+
+#[test]
+fn no_section_headers_or_no_table_means_none() {
+    assert_eq!(resource_table(&good64()), Ok(None));
+    let mut v = good64();
+    with_sections(&mut v, &[(".text", 0x1000, 0x1f00, 0x4700_0000)]);
+    assert_eq!(resource_table(&v), Ok(None));
+}
+
+#[test]
+fn broken_section_headers_are_refused() {
+    let good = good64_with_table();
+    let shoff = u64::from_le_bytes(good[0x28..0x30].try_into().unwrap()) as usize;
+    type Edit = Box<dyn Fn(&mut Vec<u8>)>;
+    let cases: Vec<(&str, Edit, ImageError)> = vec![
+        (
+            "table past the end",
+            Box::new(|v| v[0x28..0x30].copy_from_slice(&u64::MAX.to_le_bytes())),
+            ImageError::BadSectionHeaders,
+        ),
+        (
+            "wrong entry size",
+            Box::new(|v| v[0x3a..0x3c].copy_from_slice(&0x28u16.to_le_bytes())),
+            ImageError::BadSectionHeaders,
+        ),
+        (
+            "name table index past the table",
+            Box::new(|v| v[0x3e..0x40].copy_from_slice(&9u16.to_le_bytes())),
+            ImageError::BadSectionHeaders,
+        ),
+        (
+            "name offset past the name table",
+            Box::new(move |v| v[shoff..shoff + 4].copy_from_slice(&0xffffu32.to_le_bytes())),
+            ImageError::BadSectionHeaders,
+        ),
+        (
+            "resource table of version 2",
+            Box::new(|v| v[0x2f00] = 2),
+            ImageError::BadResourceTable,
+        ),
+        (
+            "resource table with a reserved word set",
+            Box::new(|v| v[0x2f0c] = 1),
+            ImageError::BadResourceTable,
+        ),
+        (
+            "resource table with more offsets than fit",
+            Box::new(|v| v[0x2f04..0x2f08].copy_from_slice(&100u32.to_le_bytes())),
+            ImageError::BadResourceTable,
+        ),
+        (
+            "resource table past the end of the file",
+            Box::new(move |v| {
+                let sh = shoff + 0x40;
+                v[sh + 0x20..sh + 0x28].copy_from_slice(&0x10_0000u64.to_le_bytes())
+            }),
+            ImageError::ResourceTableOutside,
+        ),
+    ];
+    for (what, edit, want) in cases {
+        let mut v = good.clone();
+        edit(&mut v);
+        assert_eq!(resource_table(&v), Err(want), "{what}");
+    }
+}
+
+proptest! {
+    #[test]
+    fn a_found_table_lies_in_the_file(
+        edits in proptest::collection::vec((0usize..0x3200, any::<u8>()), 1..8),
+        tail_edits in proptest::collection::vec((0usize..0x200, any::<u8>()), 0..8),
+        cut in 0usize..0x3400,
+    ) {
+        let mut v = good64_with_table();
+        let len = v.len();
+        for (at, value) in edits {
+            v[at % len] = value;
+        }
+        // The section headers and names sit at the end.
+        for (at, value) in tail_edits {
+            v[len - 0x100 + at % 0x100] = value;
+        }
+        v.truncate(cut.max(1).min(len));
+        if let Ok(Some(table)) = resource_table(&v) {
+            prop_assert!(table.file_offset + table.size <= v.len());
+        }
     }
 }
