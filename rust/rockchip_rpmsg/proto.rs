@@ -2,14 +2,11 @@
 
 //! The parts of the `no_std` protocol crate `rust/rpmsg_proto` the probe
 //! uses beyond the ring layout: the earlier-session check and the access
-//! trait it reads the rings through (and the firmware-file check the shared
-//! remoteproc abstraction in ../kabi uses). The same files are unit-tested on the
+//! trait it reads the rings through. The same files are unit-tested on the
 //! host by `cargo test`.
 
 #![allow(unreachable_pub, dead_code, clippy::all)]
 
-#[path = "../rpmsg_proto/src/firmware_image.rs"]
-pub(crate) mod firmware_image;
 #[path = "../rpmsg_proto/src/layout.rs"]
 pub(crate) mod layout;
 #[path = "../rpmsg_proto/src/session.rs"]

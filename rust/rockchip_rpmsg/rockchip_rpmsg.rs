@@ -28,9 +28,8 @@ mod mailbox;
 mod mailbox_client;
 #[path = "../kabi/platform_module.rs"]
 mod platform_module;
-#[allow(dead_code)]
-#[path = "../kabi/remoteproc.rs"]
-mod remoteproc;
+#[path = "../kabi/remoteproc_subdev.rs"]
+mod remoteproc_subdev;
 #[allow(dead_code)]
 #[path = "../kabi/reserved_mem.rs"]
 mod reserved_mem;
@@ -67,7 +66,7 @@ use link::{Bell, DoorbellIrq, DoorbellRx, Instance, Link, RxThread};
 use mailbox_client::Client;
 use node::Doorbells;
 use platform_module::PlatformModule;
-use remoteproc::{RprocRef, RprocState, Subdev};
+use remoteproc_subdev::{RprocRef, RprocState, Subdev};
 use reserved_mem::AssignedPool;
 use shared_mem::SharedRegion;
 use vdev_set::VdevSet;

@@ -8,7 +8,7 @@ use crate::{
     layout,
     link::{Bell, Link},
     proto,
-    remoteproc::SubdevOps,
+    remoteproc_subdev::SubdevOps,
     reserved_mem::AssignedPool,
     shared_mem::SharedRegion,
     vdev::RpmsgVdev,
