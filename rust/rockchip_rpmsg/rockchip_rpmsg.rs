@@ -313,6 +313,17 @@ impl RockchipRpmsg {
                     e
                 );
             })?;
+            // remoteproc stops a remote only when its last user lets go:
+            // give back the use just dropped and leave it running.
+            if rproc.state() == RprocState::Up {
+                let _ = rproc.boot();
+                dev_err!(
+                    dev,
+                    "remote processor {} is kept running by another user: cannot restart it\n",
+                    rproc.name()
+                );
+                return Err(EBUSY);
+            }
             // Its start registers the virtio devices (`SubdevOps::start`).
             rproc.boot().inspect_err(|e| {
                 dev_err!(
