@@ -48,7 +48,7 @@ endif
 modules: check-kdir
 	@$(MAKE) --no-print-directory -C $(KDIR) M=$(PROJECT) $(KBUILD_ARGS) $(KBUILD_EXTRA) modules
 	@mkdir -p $(BUILD)/modules
-	@cp rust/rockchip_rpmsg/rockchip_rpmsg.ko rust/rockchip_amp_mbox/rockchip_amp_mbox.ko rust/rpmsg_remote_sim/rpmsg_remote_sim.ko rust/remote_fw_start/remote_fw_start.ko tests/modules/splat_trigger.ko $(BUILD)/modules/
+	@cp rust/rockchip_rpmsg/rockchip_rpmsg.ko rust/rockchip_amp_mbox/rockchip_amp_mbox.ko rust/rpmsg_remote_sim/rpmsg_remote_sim.ko rust/remote_fw_rig/remote_fw_rig.ko rust/rockchip_rproc/rockchip_rproc.ko tests/modules/splat_trigger.ko $(BUILD)/modules/
 	@echo "modules: $$(cd $(BUILD)/modules && echo *.ko)"
 
 clippy: check-kdir

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Builds the QEMU board's remote firmware (rust/remote_fw, no_std, for
 # aarch64-unknown-none) into build/firmware/remote_fw.elf, which
-# remote_fw_start loads from /lib/firmware, and the host tool rig_boot_page.
+# rockchip_rproc loads from /lib/firmware, and the host tool rig_boot_page.
 # Quiet when up to date.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"

@@ -7,17 +7,26 @@
 #    SoC's mainline DT (the labels and buses it references: &gic, &cru,
 #    /soc, the root and bus cells, the GIC's #interrupt-cells), gives a
 #    tree that dt-validate accepts without a single message, with the rpmsg
-#    node and the mailbox nodes matched by the bindings; and in that tree
-#    memory-region is a no-map shared-dma-pool and reg lies in another
-#    no-map reservation, big enough for vdev-nums;
+#    node, the mailbox nodes and the remote processor matched by the
+#    bindings; and in that tree memory-region is a no-map shared-dma-pool
+#    and reg lies in another no-map reservation, big enough for vdev-nums.
+#    A <soc>-remoteproc.dtso is applied after <soc>-rpmsg.dtso, whose
+#    labels it uses;
 #  - the doorbell: each mboxes provider exists, is enabled, has this
 #    project's compatible (for <soc>-rpmsg.dtso exactly
 #    "rockchip,<soc>-amp-mailbox"), and fits its layout (channel number,
 #    reg span, interrupt count, clock); a "rockchip,rpmsg-softirq" node has
 #    two distinct interrupt lines and no mboxes;
+#  - the remote processor of a <soc>-remoteproc tree: the rpmsg node's
+#    rockchip,remoteproc names an enabled "rockchip,<soc>-rproc" node whose
+#    firmware region is a no-map reservation of its own, larger than the
+#    64 KiB log ring and lifecycle page at its end, overlapping no other
+#    reservation; whose "vrings" region holds the rpmsg node's reg; and
+#    whose rockchip,mpidr is no CPU of /cpus;
 #  - a softirq node on the rk3568 stand-in validates;
 #  - negative cases: trees with one defect each must draw the expected
-#    dt-validate error on the node concerned.
+#    dt-validate error on the node concerned (or, for a remote CPU listed
+#    in /cpus, the remote check's error).
 #
 # dtschema comes from $RPMSG_CACHE/venv (scripts/setup.sh installs it).
 # Generated files go to build/dts/check/. Exit status: 0 if all passed.
@@ -201,6 +210,7 @@ build_base() { # soc log
 # --- what the schema cannot see --------------------------------------------------
 # mode memory: where memory-region points and what reg covers.
 # mode doorbell: the mboxes providers, or the softirq interrupt lines.
+# mode remote: the remote processor the rpmsg node names.
 cat >"$work/check.py" <<'CHECK'
 import sys
 import libfdt
@@ -363,7 +373,59 @@ def check_doorbell():
     if len(seen) != 2:
         errors.append(f"{len(seen)} mboxes entries, expected 2 (rx, tx)")
 
-{"memory": check_memory, "doorbell": check_doorbell}[mode]()
+# The log ring (60 KiB) and the lifecycle page (4 KiB) at the end of a
+# remote processor's firmware region (rust/rpmsg_proto firmware_control.rs).
+CONTROL_AREA = 64 * 1024
+
+def check_remote():
+    if prop(node, "rockchip,remoteproc") is None:
+        errors.append("the rpmsg node has no rockchip,remoteproc")
+        return
+    rp = fdt.node_offset_by_phandle(u32s(node, "rockchip,remoteproc")[0])
+    rpath = fdt.get_path(rp)
+    compats = strings(rp, "compatible")
+    if want_soc and f"rockchip,{want_soc}-rproc" not in compats:
+        errors.append(f"remote {rpath}: compatible {compats} lacks \"rockchip,{want_soc}-rproc\"")
+    if status(rp) != "okay":
+        errors.append(f"remote {rpath} is '{status(rp)}'")
+    phandles = u32s(rp, "memory-region")
+
+    # The firmware region: a no-map reservation of its own, room for an image.
+    fw = fdt.node_offset_by_phandle(phandles[0])
+    fpath = fdt.get_path(fw)
+    if not fpath.startswith("/reserved-memory/"):
+        errors.append(f"firmware region {fpath} is not in /reserved-memory")
+    if prop(fw, "no-map") is None:
+        errors.append(f"firmware region {fpath} has no no-map")
+    if "shared-dma-pool" in strings(fw, "compatible"):
+        errors.append(f"firmware region {fpath} is a shared-dma-pool")
+    (fb, fs), = regions(fw)
+    if fs <= CONTROL_AREA:
+        errors.append(f"firmware region {fpath}: {fs:#x} bytes, no room below the last 64 KiB")
+    child = fdt.first_subnode(fdt.path_offset("/reserved-memory"), quiet=NF)
+    while child >= 0:
+        if child != fw and any(b < fb + fs and fb < b + s for b, s in regions(child)):
+            errors.append(f"firmware region {fpath} overlaps {fdt.get_path(child)}")
+        child = fdt.next_subnode(child, quiet=NF)
+
+    # The vring region: the reservation the rpmsg node's rings lie in.
+    if len(phandles) > 1:
+        vr = fdt.node_offset_by_phandle(phandles[1])
+        (base, size), = regions(node)
+        if not any(b <= base and base + size <= b + s for b, s in regions(vr)):
+            errors.append(f"vrings region {fdt.get_path(vr)} does not hold the rpmsg node's reg {base:#x}+{size:#x}")
+
+    # The remote's CPU must not be one of Linux's.
+    mpidr = u32s(rp, "rockchip,mpidr")[0]
+    cpus = fdt.path_offset("/cpus", quiet=NF)
+    child = fdt.first_subnode(cpus, quiet=NF) if cpus >= 0 else -1
+    while child >= 0:
+        if prop(child, "device_type") is not None and prop(child, "reg") is not None \
+                and number(u32s(child, "reg")) == mpidr:
+            errors.append(f"remote {rpath}: CPU {mpidr:#x} is {fdt.get_path(child)}, one of Linux's")
+        child = fdt.next_subnode(child, quiet=NF)
+
+{"memory": check_memory, "doorbell": check_doorbell, "remote": check_remote}[mode]()
 for e in errors:
     print(e)
 sys.exit(1 if errors else 0)
@@ -371,32 +433,40 @@ CHECK
 check() { "$venv/python3" "$work/check.py" "$@"; }
 
 # --- every overlay applied and validated ----------------------------------------
-# Applies $dtbo to the stand-in for $soc into $work/$name.dtb and validates
-# it; 0 on success, the reason in $log.
-apply_validate() { # name soc dtbo log
-	local name="$1" soc="$2" dtbo="$3" log="$4" node
-	if [ ! -f "$dtbo" ]; then echo "$dtbo was not built" >"$log"; return 1; fi
+# Applies the overlays, in order, to the stand-in for $soc into
+# $work/$name.dtb and validates it; 0 on success, the reason in $log.
+apply_validate() { # name soc log dtbo...
+	local name="$1" soc="$2" log="$3" node dtbo
+	shift 3
+	for dtbo in "$@"; do
+		if [ ! -f "$dtbo" ]; then echo "$dtbo was not built" >"$log"; return 1; fi
+	done
 	build_base "$soc" "$log" || return 1
-	fdtoverlay -i "$work/$soc-base.dtb" -o "$work/$name.dtb" "$dtbo" >>"$log" 2>&1 || return 1
+	fdtoverlay -i "$work/$soc-base.dtb" -o "$work/$name.dtb" "$@" >>"$log" 2>&1 || return 1
 	node="$(rpmsg_node "$work/$name.dtb")"
 	if [ "$(echo "$node" | grep -c .)" != 1 ]; then
 		echo "expected exactly one /rpmsg@... node, found: ${node:-none}" >"$log"; return 1
 	fi
 	validate "$work/$name.dtb" "$log" || return 1
-	# The rpmsg node and every mailbox it uses must have met a schema.
+	# The rpmsg node, every mailbox it uses and its remote processor must
+	# have met a schema.
 	local p
-	for p in $node $(mbox_providers "$work/$name.dtb" "$node"); do
+	for p in $node $(linked_nodes "$work/$name.dtb" "$node"); do
 		if grep -q "$p: failed to match" "$log.raw"; then
 			grep "$p: failed to match" "$log.raw" >"$log"; return 1
 		fi
 	done
 }
-# The paths of the nodes a rpmsg node's mboxes point at.
-mbox_providers() { # dtb node
+# The paths of the nodes a rpmsg node's mboxes and rockchip,remoteproc
+# point at.
+linked_nodes() { # dtb node
 	"$venv/python3" - "$1" "$2" <<'PY'
 import sys, libfdt
 fdt = libfdt.Fdt(open(sys.argv[1], "rb").read())
 node = fdt.path_offset(sys.argv[2])
+r = fdt.getprop(node, "rockchip,remoteproc", quiet=(libfdt.NOTFOUND,))
+if not isinstance(r, int):
+    print(fdt.get_path(fdt.node_offset_by_phandle(r.as_uint32())))
 p = fdt.getprop(node, "mboxes", quiet=(libfdt.NOTFOUND,))
 if not isinstance(p, int):
     raw = bytes(p)
@@ -412,11 +482,20 @@ PY
 
 for src in "$root"/dts/*.dtso; do
 	name="$(basename "$src" .dtso)"
-	soc="${name%%-rpmsg*}"
-	t="$name: applied to a $soc stand-in, validates against the bindings"
+	# A remote processor overlay goes on top of its SoC's rpmsg overlay.
+	case "$name" in
+	*-remoteproc)
+		soc="${name%-remoteproc}"
+		dtbos=("$out/$soc-rpmsg.dtbo" "$out/$name.dtbo")
+		t="$name: applied after $soc-rpmsg to a $soc stand-in, validates against the bindings" ;;
+	*)
+		soc="${name%%-rpmsg*}"
+		dtbos=("$out/$name.dtbo")
+		t="$name: applied to a $soc stand-in, validates against the bindings" ;;
+	esac
 	log="$work/$name.log"
 	: >"$log"
-	if ! apply_validate "$name" "$soc" "$out/$name.dtbo" "$log"; then
+	if ! apply_validate "$name" "$soc" "$log" "${dtbos[@]}"; then
 		fail "$t" "$log"; continue
 	fi
 	node="$(rpmsg_node "$work/$name.dtb")"
@@ -433,6 +512,15 @@ for src in "$root"/dts/*.dtso; do
 	else
 		fail "$t" "$log"
 	fi
+
+	case "$name" in *-remoteproc)
+		t="$name: remote processor (rockchip,$soc-rproc, its firmware and vring regions, a CPU not in /cpus)"
+		if check "$work/$name.dtb" "$node" remote "$soc" >"$log" 2>&1; then
+			pass "$t"
+		else
+			fail "$t" "$log"
+		fi
+	esac
 done
 
 # --- the mailbox-less variant -----------------------------------------------------
@@ -478,7 +566,7 @@ t="softirq: a rockchip,rpmsg-softirq node on the rk3568 stand-in validates"
 log="$work/rk3568-softirq.log"
 : >"$log"
 if dtc -@ -I dts -O dtb -o "$work/rk3568-softirq.dtbo" "$work/rk3568-softirq.dtso" 2>"$log" && [ ! -s "$log" ] &&
-	apply_validate rk3568-softirq rk3568 "$work/rk3568-softirq.dtbo" "$log" &&
+	apply_validate rk3568-softirq rk3568 "$log" "$work/rk3568-softirq.dtbo" &&
 	check "$work/rk3568-softirq.dtb" /rpmsg@7a00000 memory >"$log" 2>&1 &&
 	check "$work/rk3568-softirq.dtb" /rpmsg@7a00000 doorbell >"$log" 2>&1; then
 	pass "$t"
@@ -541,6 +629,27 @@ negput "rejects: mailbox rockchip,txpoll-period-ms = <0>" $rk $m "rockchip,txpol
 negput "rejects: mailbox with five interrupts" $rk $m "interrupts: .*is too long" u interrupts 0 183 4 0 184 4 0 185 4 0 186 4 0 187 4
 negput "rejects: RK3576 (one channel) mailbox with two interrupts" rk3576-rpmsg /soc/mailbox@2ae50000 "interrupts: .*is too long" u interrupts 0 125 4 0 126 4
 negput "rejects: mailbox with an unknown property" $rk $m "'rockchip,bogus' does not match any of the regexes|Additional properties are not allowed" u rockchip,bogus 1
+
+rp=rk3568-remoteproc
+rn=/remoteproc-cpu3
+negput "rejects: remote processor without rockchip,mpidr" $rp $rn "'rockchip,mpidr' is a required property" delete rockchip,mpidr
+negput "rejects: remote processor memory-region-names in the wrong order" $rp $rn "memory-region-names.*'firmware' was expected" s memory-region-names vrings firmware
+
+# Not the schema's to see: the remote's CPU listed in /cpus (Linux would
+# bring it up). The remote check must report it.
+t="flags: a remote processor whose CPU is in /cpus"
+bad="$work/neg-cpus.dtb"
+log="$work/neg-cpus.log"
+if [ -f "$work/$rp.dtb" ] && cp "$work/$rp.dtb" "$bad" &&
+	fdtput -c "$bad" /cpus /cpus/cpu@300 2>"$log" &&
+	fdtput -t s "$bad" /cpus/cpu@300 device_type cpu 2>>"$log" &&
+	fdtput -t x "$bad" /cpus/cpu@300 reg 0 300 2>>"$log" &&
+	! check "$bad" "$(rpmsg_node "$bad")" remote rk3568 >>"$log" 2>&1 &&
+	grep -q "CPU 0x300 is /cpus/cpu@300" "$log"; then
+	pass "$t"
+else
+	fail "$t" "$log"
+fi
 
 echo "1..$n"
 rm -rf "$out/check"

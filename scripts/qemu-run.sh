@@ -119,7 +119,7 @@ if [ "$remote" = firmware ]; then
 	# The firmware serves as many instances as the rpmsg node (and a test
 	# variant of it) describes, as a firmware built for the board would.
 	vdevs=$(fdtget "$merged" /rpmsg@47a00000 rockchip,vdev-nums 2>/dev/null || echo 1)
-	fdtput "$merged" /remote-firmware rockchip,vdev-nums "$vdevs" || die "cannot set the firmware's vdev-nums"
+	fdtput "$merged" /remote-firmware-rig rockchip,vdev-nums "$vdevs" || die "cannot set the firmware's vdev-nums"
 	if fdtget "$merged" /cpus/cpu-map/socket0/cluster0/core1 cpu >/dev/null 2>&1; then
 		fdtput -r "$merged" /cpus/cpu-map/socket0/cluster0/core1 || die "cannot remove CPU1 from cpu-map"
 	fi
@@ -128,14 +128,14 @@ fi
 # "# remote-boot: before-linux": the remote runs before Linux boots, as a
 # boot loader starts it (the remoteproc attach case): QEMU loads the ELF
 # into the firmware's region and the board description into its control
-# area (rig_boot_page writes it from the merged DT's remote-firmware node,
-# as remote_fw_start would), and the board's reset model starts CPU1 at the
+# area (rig_boot_page writes it from the merged DT's remote-firmware-rig
+# node, as remote_fw_rig would), and the board's reset model starts CPU1 at the
 # ELF's entry at reset.
 if [ "$(header remote-boot)" = before-linux ]; then
 	[ "$remote" = firmware ] || die "remote-boot: before-linux needs RIG_REMOTE=firmware"
 	BOOT_PAGE_TOOL="$PROJECT_ROOT/build/firmware/rig_boot_page"
 	[ -x "$BOOT_PAGE_TOOL" ] || die "no $BOOT_PAGE_TOOL: run make firmware"
-	fw_prop() { fdtget "$merged" /remote-firmware "$@"; }
+	fw_prop() { fdtget "$merged" /remote-firmware-rig "$@"; }
 	# 64-bit values from 32-bit cells (fdtget -t x), in pairs.
 	u64s() { local out=""; while [ $# -ge 2 ]; do out+="${out:+,}$(((0x$1 << 32) | 0x$2))"; shift 2; done; echo "$out"; }
 	region() {

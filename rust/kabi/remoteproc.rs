@@ -39,7 +39,9 @@ pub(crate) trait RprocOps: Send + Sync + 'static {
     }
     /// The ELF class (1: 32-bit, 2: 64-bit) and machine of the remote,
     /// which its coredump file carries; `None`: no coredump.
-    const COREDUMP_ELF: Option<(u8, u16)> = None;
+    fn coredump_elf(&self) -> Option<(u8, u16)> {
+        None
+    }
     /// How often [`RprocOps::health`] is asked while the remote runs;
     /// `None`: never.
     const WATCH_PERIOD_MS: Option<u32> = None;
@@ -455,6 +457,7 @@ impl<T: RprocOps> Registration<T> {
         };
         let rproc = NonNull::new(rproc).ok_or(ENOMEM)?;
         let watched = T::WATCH_PERIOD_MS.map(|ms| (ops.clone(), ms));
+        let coredump_elf = ops.coredump_elf();
         let raw = Arc::into_raw(ops);
         // SAFETY: `rproc` is freshly allocated and not yet added, so no
         // callback runs; its `priv_` area has room for one pointer.
@@ -466,7 +469,7 @@ impl<T: RprocOps> Registration<T> {
                 (*r).state = sys::rproc_state_RPROC_DETACHED;
             }
         }
-        if let Some((class, machine)) = T::COREDUMP_ELF {
+        if let Some((class, machine)) = coredump_elf {
             // SAFETY: `rproc` is allocated and not yet added.
             let ret = unsafe { sys::rproc_coredump_set_elf_info(rproc.as_ptr(), class, machine) };
             if ret != 0 {

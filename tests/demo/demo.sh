@@ -6,8 +6,11 @@ echo "### cat /sys/devices/system/cpu/online   (Linux's CPUs; CPU1 is the remote
 cat /sys/devices/system/cpu/online
 echo "### insmod rockchip_amp_mbox.ko  (the Rockchip AMP mailbox controller)"
 insmod /modules/rockchip_amp_mbox.ko
-echo "### insmod remote_fw_start.ko auto_boot=0   (the remote core as a remote processor, not started)"
-insmod /modules/remote_fw_start.ko auto_boot=0
+echo "### insmod remote_fw_rig.ko   (rig only: the board description the QEMU board's firmware reads)"
+insmod /modules/remote_fw_rig.ko
+echo "### insmod rockchip_rproc.ko auto_boot=0   (the remote core as a remote processor, not started)"
+insmod /modules/rockchip_rproc.ko auto_boot=0
+klog | grep -E 'rockchip_rproc|remote-firmware'
 echo "### cat /sys/class/remoteproc/remoteproc0/{name,state,firmware}"
 cat /sys/class/remoteproc/remoteproc0/name /sys/class/remoteproc/remoteproc0/state /sys/class/remoteproc/remoteproc0/firmware
 echo "### insmod rockchip_rpmsg.ko   (its node names the remote processor: it waits for the remote)"
@@ -16,7 +19,7 @@ klog | grep -E 'rockchip-rpmsg'
 echo "### echo start > /sys/class/remoteproc/remoteproc0/state   (loads /lib/firmware/rockchip-rpmsg/remote_fw.elf, starts CPU1 with PSCI CPU_ON)"
 echo start > /sys/class/remoteproc/remoteproc0/state
 wait_for 10 klog_has "$CHRDEV_ANNOUNCED"
-klog | grep -E 'remote_fw_start|remoteproc'
+klog | grep -E 'rockchip_rproc|remoteproc'
 echo "### cat /sys/class/remoteproc/remoteproc0/state"
 cat /sys/class/remoteproc/remoteproc0/state
 echo "### the remote's console so far"
@@ -38,6 +41,6 @@ echo "### debugfs: /sys/kernel/debug/rockchip_rpmsg/47a00000.rpmsg/"
 for f in doorbells_sent doorbells_coalesced doorbells_received bad_doorbells remote_ready; do
 	echo "$f: $(cat /sys/kernel/debug/rockchip_rpmsg/47a00000.rpmsg/$f)"
 done
-echo "### the remote's counters (/sys/kernel/debug/remote_fw_start/remote-firmware/stats)"
+echo "### the remote's counters (/sys/kernel/debug/remote_fw_rig/remote-firmware-rig/stats)"
 grep -E '^(wakeups|interrupts|doorbells_in|doorbells_out|messages_in|messages_out) ' $FW_DBG/stats
 rmmod rockchip_rpmsg

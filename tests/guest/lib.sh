@@ -115,25 +115,38 @@ unload_doorbells() {
 }
 
 # The remote this boot runs (rig.remote=): "sim" (the rpmsg_remote_sim
-# module) or "firmware" (rust/remote_fw on CPU1, started by the
-# remote_fw_start helper as U-Boot would; it keeps running when the helper
-# is unloaded).
+# module) or "firmware" (rust/remote_fw on CPU1: remote_fw_rig writes its
+# board description, rockchip_rproc starts it with PSCI CPU_ON as the
+# remote processor "remote-firmware").
 REMOTE=$(sed -n 's/.*rig\.remote=\([a-z]*\).*/\1/p' /proc/cmdline)
 REMOTE=${REMOTE:-sim}
-FW_DBG=/sys/kernel/debug/remote_fw_start/remote-firmware
+FW_DBG=/sys/kernel/debug/remote_fw_rig/remote-firmware-rig
 
-# load_remote [PARAM=VALUE...]: loads the remote's module (the same
-# parameter names serve both: log_messages, client_sample, announce_delay_ms).
+# load_remote [PARAM=VALUE...]: loads the remote's module(s) (the same
+# parameter names serve both: log_messages, client_sample, announce_delay_ms;
+# auto_boot goes to rockchip_rproc, the rest to remote_fw_rig).
 load_remote() {
 	if [ "$REMOTE" = firmware ]; then
-		insmod /modules/remote_fw_start.ko "$@"
+		local arg rig_args="" rproc_args=""
+		for arg in "$@"; do
+			case "$arg" in
+			auto_boot=*) rproc_args="$rproc_args $arg" ;;
+			*) rig_args="$rig_args $arg" ;;
+			esac
+		done
+		# shellcheck disable=SC2086 # one word per parameter
+		insmod /modules/remote_fw_rig.ko $rig_args && insmod /modules/rockchip_rproc.ko $rproc_args
 	else
 		insmod /modules/rpmsg_remote_sim.ko "$@"
 	fi
 }
 
 unload_remote() {
-	if [ "$REMOTE" = firmware ]; then rmmod remote_fw_start; else rmmod rpmsg_remote_sim; fi
+	if [ "$REMOTE" = firmware ]; then
+		rmmod rockchip_rproc && rmmod remote_fw_rig
+	else
+		rmmod rpmsg_remote_sim
+	fi
 }
 
 # load_rig [REMOTE_PARAM=VALUE...]: loads the doorbells, the remote and the
@@ -194,7 +207,7 @@ check_held_endpoint_error() {
 }
 
 # rproc_dir: the firmware's remote processor under /sys/class/remoteproc
-# (remote_fw_start registers it with the remoteproc core; its state,
+# (rockchip_rproc registers it with the remoteproc core; its state,
 # firmware and recovery files are there).
 rproc_dir() {
 	local r
@@ -202,6 +215,18 @@ rproc_dir() {
 		[ "$(cat $r/name 2>/dev/null)" = remote-firmware ] && { echo $r; return 0; }
 	done
 	return 1
+}
+
+# core_clock_enables: how many times the remote core's clock is enabled
+# (rockchip_rproc holds it once from start to stop).
+core_clock_enables() {
+	cat /sys/kernel/debug/clk/remote-core/clk_enable_count
+}
+
+# core_runtime_status: runtime PM status of the remote core's device
+# (active while rockchip_rproc holds its power domain).
+core_runtime_status() {
+	cat /sys/bus/platform/devices/remote-firmware/power/runtime_status
 }
 
 # remote_log: the remote's console lines (RT-Thread's console on a board).

@@ -16,7 +16,8 @@ R=$(rproc_dir)
 check "the remote is a remote processor ($R)" test -n "$R"
 check_eq "remoteproc: attached, not restarted" attached "$(cat $R/state)"
 check_klog "dmesg: attached, its interrupt claimed again" \
-	"remote CPU 0x1 already on (running): attached, firmware left running, its doorbell interrupt claimed again"
+	"remote CPU 0x1 already on (running): attached, firmware left running, its interrupts claimed again"
+check_eq "the attached core's clock is held" 1 "$(core_clock_enables)"
 check_eq "no firmware file was loaded" 0 "$(klog | grep -c 'bytes loaded, entry')"
 check "the firmware's console: it ran before Linux and took its interrupt back" \
 	grep -q 'claimed again (Linux attached)' $FW_DBG/log

@@ -8,13 +8,16 @@
 # left running (on its earlier session's ring positions, as Rockchip's
 # RT-Thread keeps them) restarts the remote, so the link comes back. Then
 # 50 stop/start cycles (10 on the softirq path), an echo after each, the
-# buffer pool empty after every stop.
+# buffer pool empty and the core's clock released after every stop; the
+# clock and the power domain (runtime PM) are held exactly while it runs.
 default=50; [ "$DOORBELLS" = mailbox ] || default=10
 cycles=$(sed -n 's/.*rig\.cycles=\([0-9]*\).*/\1/p' /proc/cmdline); cycles=${cycles:-$default}
 check "rig up" load_rig log_messages=0
 R=$(rproc_dir)
 check "the remote is a remote processor ($R)" test -n "$R"
 check "echo" rpmsg_echo --count 3 --quiet
+check_eq "the remote core's clock is held while it runs" 1 "$(core_clock_enables)"
+check_eq "its device is runtime-active (its power domain held)" active "$(core_runtime_status)"
 
 check "rmmod rockchip_rpmsg, the remote left running" rmmod rockchip_rpmsg
 check_eq "the remote still runs" running "$(cat $R/state)"
@@ -38,6 +41,8 @@ check_held_endpoint_error "across the stop"
 check_eq "no rpmsg device while the remote is stopped" "" "$(rpmsg_devs)"
 check "no virtio device while the remote is stopped" test ! -e /sys/bus/virtio/devices/virtio0
 check_fails "no buffer-pool bytes left in use after the stop" pool_leak_reported
+check_eq "the stopped core's clock is released" 0 "$(core_clock_enables)"
+check_eq "its device is runtime-suspended (its power domain released)" suspended "$(core_runtime_status)"
 check "remoteproc: start" sh -c "echo start >$R/state"
 check "the remote announces rpmsg_chrdev after the start" wait_for 10 klog_has "$CHRDEV_ANNOUNCED"
 check "a new echo works" rpmsg_echo --count 3 --quiet
@@ -49,6 +54,7 @@ while [ $n -lt $cycles ]; do
 	echo stop >$R/state || { fails=$((fails + 1)); echo "# cycle $n: stop failed"; continue; }
 	[ -z "$(rpmsg_devs)" ] || { fails=$((fails + 1)); echo "# cycle $n: rpmsg devices left: $(rpmsg_devs)"; }
 	! pool_leak_reported || { fails=$((fails + 1)); echo "# cycle $n: $(klog | grep -F "$POOL_LEAK")"; }
+	[ "$(core_clock_enables)" = 0 ] || { fails=$((fails + 1)); echo "# cycle $n: clock enabled $(core_clock_enables) times while stopped"; }
 	echo start >$R/state || { fails=$((fails + 1)); echo "# cycle $n: start failed"; continue; }
 	if ! wait_for 10 klog_has "$CHRDEV_ANNOUNCED"; then
 		fails=$((fails + 1)); echo "# cycle $n: no announcement"
@@ -56,6 +62,7 @@ while [ $n -lt $cycles ]; do
 		fails=$((fails + 1)); echo "# cycle $n: echo failed"
 	fi
 done
-check_eq "$cycles stop / start / echo cycles all succeeded, the pool empty after each stop" 0 $fails
+check_eq "$cycles stop / start / echo cycles all succeeded, the pool empty and the clock released after each stop" 0 $fails
+check_eq "after the cycles the clock is held once" 1 "$(core_clock_enables)"
 check_audit
 check "unload" unload_rig

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The firmware's side of the control area: state, counters, knobs.
+//! The firmware's side of the control area: state, counters, knobs, and
+//! the lifecycle requests of Linux's remoteproc driver.
 
 use crate::bare::phys::PhysWindow;
 use rpmsg_proto::{
     firmware_control::{
         write_u64, BoardDescription, ConfigError, CONTROL_PAGE_SIZE, COUNTER_NAMES,
         FLAG_SEMIHOSTING, KNOB_TEXT_SIZE, LOG_RING_SIZE, OFF_COUNTERS, OFF_HEARTBEAT,
-        OFF_KNOB_DONE, OFF_KNOB_RESULT, OFF_KNOB_SEQ, OFF_KNOB_TEXT, OFF_REFUSAL, OFF_STATE,
-        STATE_REFUSED,
+        OFF_KNOB_DONE, OFF_KNOB_RESULT, OFF_KNOB_SEQ, OFF_KNOB_TEXT, OFF_REFUSAL, OFF_REQUEST_CODE,
+        OFF_REQUEST_DONE, OFF_REQUEST_RESULT, OFF_REQUEST_SEQ, OFF_STATE, STATE_REFUSED,
     },
     shared_mem::SharedMem,
 };
@@ -143,6 +144,42 @@ impl Control {
         let mut text = [0u8; KNOB_TEXT_SIZE];
         page.read_bytes(OFF_KNOB_TEXT, &mut text).ok()?;
         Some(Knob { seq, text })
+    }
+
+    /// Marks every knob and request posted before this start as handled:
+    /// one that an earlier run never took (it hung, or was stopped) is not
+    /// applied to this one.
+    pub(crate) fn discard_earlier_posts(&self) {
+        let page = self.page();
+        for (seq, done) in [
+            (OFF_KNOB_SEQ, OFF_KNOB_DONE),
+            (OFF_REQUEST_SEQ, OFF_REQUEST_DONE),
+        ] {
+            let posted = page.read_u32(seq).unwrap_or(0);
+            let _ = page.write_u32(done, posted);
+        }
+        page.barrier();
+    }
+
+    /// The lifecycle request posted since the last one handled, as
+    /// (sequence, code).
+    pub(crate) fn posted_request(&self) -> Option<(u32, u32)> {
+        let page = self.page();
+        let seq = page.read_u32(OFF_REQUEST_SEQ).ok()?;
+        if seq == page.read_u32(OFF_REQUEST_DONE).ok()? {
+            return None;
+        }
+        page.barrier();
+        Some((seq, page.read_u32(OFF_REQUEST_CODE).ok()?))
+    }
+
+    /// Says the request `seq` was carried out (`known`) or not understood.
+    pub(crate) fn request_done(&self, seq: u32, known: bool) {
+        let page = self.page();
+        let _ = page.write_u32(OFF_REQUEST_RESULT, u32::from(!known));
+        page.barrier();
+        let _ = page.write_u32(OFF_REQUEST_DONE, seq);
+        page.barrier();
     }
 
     /// Says the knob was applied (`known`) or not understood.

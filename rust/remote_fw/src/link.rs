@@ -18,7 +18,8 @@ use crate::{
 use rpmsg_proto::{
     firmware_control::{
         BoardDescription, Wire, FLAG_CLIENT_SAMPLE, FLAG_CONSUMED_NOTIFY, FLAG_LOG_MESSAGES,
-        MAX_VDEVS, STATE_CRASHED, STATE_RUNNING, STATE_STOPPED,
+        MAX_VDEVS, REQUEST_CLAIM_INTERRUPTS, REQUEST_SGI, REQUEST_STOP, STATE_CRASHED,
+        STATE_RUNNING, STATE_STOPPED,
     },
     layout::{Doorbell, DOORBELL_MAGIC},
     remote::{
@@ -36,8 +37,6 @@ const CONSOLE_ADDR: u32 = 0x3004;
 /// How long the firmware waits before looking for receive buffers again
 /// when replies are queued: Linux does not ring when it returns them.
 const BUFFER_RETRY_US: u64 = 100;
-/// The software-generated interrupt by which the rig says a knob is posted.
-const KNOB_SGI: u32 = 15;
 /// Protocol errors printed on the console; the rest are only counted.
 const PROTOCOL_ERRORS_PRINTED: u64 = 8;
 const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -180,7 +179,8 @@ pub(crate) fn run(board: &BoardDescription, control: &Control, console: &mut Con
         cpu::power_off()
     }
     gic.enable_private(timer::VIRTUAL_TIMER_INTID);
-    gic.enable_private(KNOB_SGI);
+    control.discard_earlier_posts();
+    gic.enable_private(REQUEST_SGI.into());
     wire.enable();
     control.set_state(STATE_RUNNING);
     console.line(format_args!("waiting for Linux's first doorbell"));
@@ -237,26 +237,22 @@ pub(crate) fn run(board: &BoardDescription, control: &Control, console: &mut Con
                 remote.note_doorbell_in();
             }
         }
-        if let Some(knob) = control.posted_knob() {
-            let known = match knob.text() {
-                "hold-a2b" => {
-                    hold.on = true;
-                    true
-                }
-                "stop" => {
-                    // Asked to stop (the rig restarts the remote): nothing
-                    // of Linux's may reach this core any more.
+        if let Some((seq, code)) = control.posted_request() {
+            let known = match code {
+                REQUEST_STOP => {
+                    // Linux's remoteproc driver stops this core: nothing of
+                    // Linux's may reach it any more.
                     gic.set_spi_enabled(board.doorbell_intid, false);
                     timer::disarm();
                     console.line(format_args!("stopping on request"));
-                    // End the interrupt that brought the knob: an active
-                    // one would block its own line after the restart.
+                    // End the interrupt that brought the request: an
+                    // active one would block its own line after a restart.
                     gic.end_of_interrupt(intid);
-                    control.knob_done(&knob, true);
+                    control.request_done(seq, true);
                     control.set_state(STATE_STOPPED);
                     cpu::power_off()
                 }
-                "claim-interrupts" => {
+                REQUEST_CLAIM_INTERRUPTS => {
                     // Linux attached to this core after its GIC init, which
                     // disabled every SPI and routed it to Linux's boot CPU:
                     // the doorbell line is taken back.
@@ -266,6 +262,19 @@ pub(crate) fn run(board: &BoardDescription, control: &Control, console: &mut Con
                         board.doorbell_intid - 32
                     ));
                     taken
+                }
+                other => {
+                    console.line(format_args!("unknown lifecycle request {}", other));
+                    false
+                }
+            };
+            control.request_done(seq, known);
+        }
+        if let Some(knob) = control.posted_knob() {
+            let known = match knob.text() {
+                "hold-a2b" => {
+                    hold.on = true;
+                    true
                 }
                 "hang" => {
                     // A firmware bug, on request: a loop that never ends,

@@ -3,7 +3,7 @@
 //! Writes the control area that a boot loader leaves for the QEMU board's
 //! remote firmware when it starts the remote before Linux (the remoteproc
 //! attach case): the firmware's board description, exactly as
-//! remote_fw_start writes it before a start from Linux, after an empty log
+//! remote_fw_rig writes it before a start from Linux, after an empty log
 //! ring. QEMU's loader puts the file at the end of the firmware region and
 //! the board's reset model starts the remote core at the ELF's entry.
 //!

@@ -64,6 +64,32 @@ pub const KNOB_TEXT_SIZE: usize = 64;
 /// The counters, one `u64` each in the order of [`COUNTER_NAMES`].
 pub const OFF_COUNTERS: usize = 0x200;
 
+// The lifecycle contract: what Linux's remoteproc driver (rockchip_rproc)
+// reads and writes, and what any firmware it manages implements (see
+// docs/REMOTEPROC.md): OFF_STATE (Linux writes STATE_STARTING before
+// CPU_ON), OFF_LOG_HEAD, OFF_HEARTBEAT and the request slot below. The
+// request slot is apart from the rig's knobs, so that a lifecycle request
+// never races a test knob.
+
+/// Request sequence: Linux writes the request code, then bumps this and
+/// sends the request SGI to the remote's CPU.
+pub const OFF_REQUEST_SEQ: usize = 0x180;
+/// The last request sequence the firmware handled.
+pub const OFF_REQUEST_DONE: usize = 0x184;
+/// 0 if that request was carried out, 1 if the firmware did not know it.
+pub const OFF_REQUEST_RESULT: usize = 0x188;
+/// The request code.
+pub const OFF_REQUEST_CODE: usize = 0x18c;
+/// Request: mask every interrupt, write [`STATE_STOPPED`], turn the CPU off
+/// (PSCI CPU_OFF).
+pub const REQUEST_STOP: u32 = 1;
+/// Request: route the firmware's SPIs to its own CPU and enable them again
+/// (Linux attached after its GIC init took them).
+pub const REQUEST_CLAIM_INTERRUPTS: u32 = 2;
+/// The software-generated interrupt that says a request or a knob is
+/// posted, and that prods a quiet firmware into a heartbeat.
+pub const REQUEST_SGI: u8 = 15;
+
 /// [`OFF_STATE`] values.
 pub const STATE_STARTING: u32 = 0;
 /// The firmware serves the link.
@@ -254,6 +280,8 @@ impl BoardDescription {
         page.write_u32(OFF_HEARTBEAT, 0)?;
         page.write_u32(OFF_KNOB_SEQ, 0)?;
         page.write_u32(OFF_KNOB_DONE, 0)?;
+        page.write_u32(OFF_REQUEST_SEQ, 0)?;
+        page.write_u32(OFF_REQUEST_DONE, 0)?;
         for i in 0..COUNTER_NAMES.len() {
             write_u64(page, OFF_COUNTERS + 8 * i, 0)?;
         }

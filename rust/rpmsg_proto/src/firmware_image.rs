@@ -18,7 +18,8 @@ pub const EM_ARM: u16 = 40;
 pub const MAX_LOAD_SEGMENTS: usize = 16;
 
 const ELF_MAGIC: [u8; 4] = [0x7f, b'E', b'L', b'F'];
-const ELFCLASS32: u8 = 1;
+/// `ELFCLASS32`: a 32-bit ELF file.
+pub const ELFCLASS32: u8 = 1;
 /// `ELFCLASS64`: a 64-bit ELF file.
 pub const ELFCLASS64: u8 = 2;
 const ELFDATA2LSB: u8 = 1;

@@ -19,6 +19,7 @@ pub mod device_queue;
 pub mod doorbell_gate;
 pub mod firmware_control;
 pub mod firmware_image;
+pub mod heartbeat;
 pub mod layout;
 pub mod message;
 pub mod remote;

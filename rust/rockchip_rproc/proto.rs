@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The parts of the `no_std` protocol crate `rust/rpmsg_proto` this module
-//! uses: the firmware's control page and the shared-memory access trait.
+//! uses: the lifecycle page, the firmware file check, the heartbeat watch
+//! and the shared-memory access trait.
 
 #![allow(unreachable_pub, dead_code, clippy::all)]
 
@@ -9,5 +10,7 @@
 pub(crate) mod firmware_control;
 #[path = "../rpmsg_proto/src/firmware_image.rs"]
 pub(crate) mod firmware_image;
+#[path = "../rpmsg_proto/src/heartbeat.rs"]
+pub(crate) mod heartbeat;
 #[path = "../rpmsg_proto/src/shared_mem.rs"]
 pub(crate) mod shared_mem;
