@@ -3,7 +3,38 @@
 //! Software-generated interrupts to a core Linux does not run on (GICv3
 //! system-register interface): the rig pokes the remote firmware with one.
 
+use crate::sys;
 use kernel::prelude::*;
+
+/// Whether Linux drives the board's GIC as a GICv3 (an available
+/// `arm,gic-v3` node): only then is the system-register interface, which
+/// [`send_sgi`] writes, enabled. On a GIC-400 (GICv2: RK3506, RK3562,
+/// RK3576) an access to it is undefined.
+pub(crate) fn system_registers_in_use() -> bool {
+    // SAFETY: the compatible is NUL-terminated; a NULL start searches the
+    // whole tree; the lookup takes a reference on the node it returns,
+    // dropped below.
+    let np = unsafe {
+        sys::of_find_compatible_node(
+            core::ptr::null_mut(),
+            core::ptr::null(),
+            c"arm,gic-v3".as_char_ptr(),
+        )
+    };
+    if np.is_null() {
+        return false;
+    }
+    // SAFETY: `np` is a live node, referenced above.
+    let available = unsafe { sys::of_device_is_available(np) };
+    // Nodes are reference-counted only with CONFIG_OF_DYNAMIC; without it
+    // `of_node_put` is an empty inline that has no symbol.
+    #[cfg(CONFIG_OF_DYNAMIC)]
+    // SAFETY: drops the reference the lookup took.
+    unsafe {
+        sys::of_node_put(np)
+    };
+    available
+}
 
 /// SGIs Linux's arm64 IPIs leave free.
 const FIRST_FREE_SGI: u8 = 8;

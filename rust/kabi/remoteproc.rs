@@ -42,6 +42,14 @@ pub(crate) trait RprocOps: Send + Sync + 'static {
     fn coredump_elf(&self) -> Option<(u8, u16)> {
         None
     }
+    /// Where the resource table of a remote Linux attached to lies in its
+    /// memory: region, offset, length, all checked (the header as
+    /// `firmware_image::resource_table_header_ok` wants it); `None` for
+    /// none. Asked only when attaching: a started remote's table comes
+    /// from its file.
+    fn loaded_resource_table(&self) -> Option<(&SharedRegion, usize, usize)> {
+        None
+    }
     /// How often [`RprocOps::health`] is asked while the remote runs;
     /// `None`: never.
     const WATCH_PERIOD_MS: Option<u32> = None;
@@ -253,6 +261,7 @@ impl<T: RprocOps> Ops<T> {
         ops.start = Some(Self::start);
         ops.stop = Some(Self::stop);
         ops.attach = Some(Self::attach);
+        ops.get_loaded_rsc_table = Some(Self::get_loaded_rsc_table);
         ops.da_to_va = Some(Self::da_to_va);
         ops.prepare = Some(Self::prepare);
         ops.parse_fw = Some(Self::parse_fw);
@@ -424,6 +433,33 @@ impl<T: RprocOps> Ops<T> {
     unsafe extern "C" fn attach(rproc: *mut sys::rproc) -> c_int {
         // SAFETY: per this function's contract.
         to_errno(unsafe { ops_of::<T>(rproc) }.attach())
+    }
+
+    /// # Safety
+    ///
+    /// Called only by the remoteproc core for a registered `rproc`, under
+    /// its lock, when it attaches; `size` is writable.
+    unsafe extern "C" fn get_loaded_rsc_table(
+        rproc: *mut sys::rproc,
+        size: *mut usize,
+    ) -> *mut sys::resource_table {
+        // SAFETY: per this function's contract.
+        let ops = unsafe { ops_of::<T>(rproc) };
+        let Some((region, off, len)) = ops.loaded_resource_table() else {
+            // No table: the core accepts that (no trace, no resources).
+            return core::ptr::null_mut();
+        };
+        match region.virt_at(off, len) {
+            Ok(table) => {
+                // SAFETY: `size` is writable per this function's contract.
+                unsafe { size.write(len) };
+                // The core reads the table in place (the region stays
+                // mapped while the remote processor is registered) and
+                // copies it before the remote stops.
+                table.cast()
+            }
+            Err(_) => core::ptr::null_mut(),
+        }
     }
 }
 

@@ -26,6 +26,7 @@ use kernel::{
 #[path = "../bindings/mod.rs"]
 mod sys;
 
+#[allow(dead_code)]
 #[path = "../kabi/gic_sgi.rs"]
 mod gic_sgi;
 #[path = "../kabi/poll.rs"]

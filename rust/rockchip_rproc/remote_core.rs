@@ -13,8 +13,9 @@
 
 use crate::proto::{
     firmware_control::{
-        ConfigError, LOG_RING_SIZE, OFF_HEARTBEAT, OFF_LOG_HEAD, OFF_REFUSAL, OFF_REQUEST_CODE,
-        OFF_REQUEST_DONE, OFF_REQUEST_RESULT, OFF_REQUEST_SEQ, OFF_STATE, REQUEST_CLAIM_INTERRUPTS,
+        ConfigError, LOG_RING_SIZE, MAX_RESOURCE_TABLE_SIZE, OFF_HEARTBEAT, OFF_LOG_HEAD,
+        OFF_REFUSAL, OFF_REQUEST_CODE, OFF_REQUEST_DONE, OFF_REQUEST_RESULT, OFF_REQUEST_SEQ,
+        OFF_RESOURCE_TABLE, OFF_RESOURCE_TABLE_SIZE, OFF_STATE, REQUEST_CLAIM_INTERRUPTS,
         REQUEST_SGI, REQUEST_STOP, STATE_CRASHED, STATE_REFUSED, STATE_RUNNING, STATE_STARTING,
         STATE_STOPPED,
     },
@@ -193,6 +194,9 @@ impl RemoteCore {
             (OFF_REFUSAL, 0),
             (OFF_LOG_HEAD, 0),
             (OFF_HEARTBEAT, 0),
+            (OFF_RESOURCE_TABLE, 0),
+            (OFF_RESOURCE_TABLE + 4, 0),
+            (OFF_RESOURCE_TABLE_SIZE, 0),
             (OFF_STATE, STATE_STARTING),
         ] {
             self.page_write_u32(off, value)?;
@@ -252,6 +256,54 @@ impl RemoteCore {
             self.power.release();
         }
         Err(EIO)
+    }
+
+    /// Where the running firmware says its resource table is, checked:
+    /// inside the image's part of the region, of a size remoteproc can
+    /// take, with a header it accepts. A firmware that names none, or a
+    /// bad one, has no trace in Linux (said in dmesg).
+    fn running_resource_table(&self) -> Option<(usize, usize)> {
+        let at = self
+            .area
+            .read_u64(LOG_RING_SIZE + OFF_RESOURCE_TABLE)
+            .unwrap_or(0);
+        if at == 0 {
+            return None;
+        }
+        let len = self.page_read_u32(OFF_RESOURCE_TABLE_SIZE) as usize;
+        let off = at
+            .checked_sub(self.image.phys())
+            .and_then(|off| usize::try_from(off).ok())
+            .filter(|off| {
+                (16..=MAX_RESOURCE_TABLE_SIZE).contains(&len)
+                    && off
+                        .checked_add(len)
+                        .is_some_and(|end| end <= self.image.size())
+            });
+        let Some(off) = off else {
+            pr_warn!(
+                "remote CPU {:#x}: its resource table ({} bytes at {:#x}) is not inside its firmware memory: no trace\n",
+                self.mpidr,
+                len,
+                at
+            );
+            return None;
+        };
+        let mut table = KVec::new();
+        if table.resize(len, 0, GFP_KERNEL).is_err()
+            || self.image.read_bytes(off, &mut table).is_err()
+        {
+            return None;
+        }
+        if !firmware_image::resource_table_header_ok(&table) {
+            pr_warn!(
+                "remote CPU {:#x}: its resource table at {:#x} has a header remoteproc does not accept: no trace\n",
+                self.mpidr,
+                at
+            );
+            return None;
+        }
+        Some((off, len))
     }
 
     /// Asks a running firmware to stop and waits, at most
@@ -451,6 +503,11 @@ impl RprocOps for RemoteCore {
 
     fn coredump_elf(&self) -> Option<(u8, u16)> {
         Some((self.kind.elf_class, self.kind.elf_machine))
+    }
+
+    fn loaded_resource_table(&self) -> Option<(&SharedRegion, usize, usize)> {
+        self.running_resource_table()
+            .map(|(off, len)| (&self.image, off, len))
     }
 
     const WATCH_PERIOD_MS: Option<u32> = Some(WATCH_PERIOD_MS);

@@ -178,6 +178,15 @@ impl RockchipRproc {
 
     fn bind(dev: &Device<Bound>, info: &SocInfo) -> Result<Self> {
         let fwnode = dev.fwnode().ok_or(ENODEV)?;
+        if !gic_sgi::system_registers_in_use() {
+            // The stop and claim-interrupts requests and the heartbeat
+            // prod are SGIs sent through GICv3 system registers.
+            dev_err!(
+                dev,
+                "the board's GIC is not a GICv3 (no available arm,gic-v3 node): sending the remote its request interrupt through a GICv2 distributor is not supported yet\n"
+            );
+            return Err(ENODEV);
+        }
         let mpidr: u32 = fwnode.property_read(c"rockchip,mpidr").required_by(dev)?;
         let mpidr = u64::from(mpidr);
         let (area, image, vrings) = Self::memory(dev)?;

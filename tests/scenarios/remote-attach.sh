@@ -18,6 +18,9 @@ check_eq "remoteproc: attached, not restarted" attached "$(cat $R/state)"
 check_klog "dmesg: attached, its interrupt claimed again" \
 	"remote CPU 0x1 already on (running): attached, firmware left running, its interrupts claimed again"
 check_eq "the attached core's clock is held" 1 "$(core_clock_enables)"
+RDBG=/sys/kernel/debug/remoteproc/$(basename $R)
+check "trace0 shows the attached firmware's log (its resource table read from its memory)" \
+	grep -q "rpmsg remote firmware 0.1.0 on CPU 0x1" $RDBG/trace0
 check_eq "no firmware file was loaded" 0 "$(klog | grep -c 'bytes loaded, entry')"
 check "the firmware's console: it ran before Linux and took its interrupt back" \
 	grep -q 'claimed again (Linux attached)' $FW_DBG/log

@@ -9,7 +9,8 @@ use rpmsg_proto::{
         write_u64, BoardDescription, ConfigError, CONTROL_PAGE_SIZE, COUNTER_NAMES,
         FLAG_SEMIHOSTING, KNOB_TEXT_SIZE, LOG_RING_SIZE, OFF_COUNTERS, OFF_HEARTBEAT,
         OFF_KNOB_DONE, OFF_KNOB_RESULT, OFF_KNOB_SEQ, OFF_KNOB_TEXT, OFF_REFUSAL, OFF_REQUEST_CODE,
-        OFF_REQUEST_DONE, OFF_REQUEST_RESULT, OFF_REQUEST_SEQ, OFF_STATE, STATE_REFUSED,
+        OFF_REQUEST_DONE, OFF_REQUEST_RESULT, OFF_REQUEST_SEQ, OFF_RESOURCE_TABLE,
+        OFF_RESOURCE_TABLE_SIZE, OFF_STATE, STATE_REFUSED,
     },
     shared_mem::SharedMem,
 };
@@ -158,6 +159,15 @@ impl Control {
             let posted = page.read_u32(seq).unwrap_or(0);
             let _ = page.write_u32(done, posted);
         }
+        page.barrier();
+    }
+
+    /// Says where this firmware's resource table is, so that a Linux that
+    /// attaches (and did not load the file) finds the trace buffer.
+    pub(crate) fn publish_resource_table(&self, at: u64, size: u32) {
+        let page = self.page();
+        let _ = write_u64(&page, OFF_RESOURCE_TABLE, at);
+        let _ = page.write_u32(OFF_RESOURCE_TABLE_SIZE, size);
         page.barrier();
     }
 

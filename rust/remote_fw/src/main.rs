@@ -53,6 +53,10 @@ fn main() -> ! {
         control.set_state(STATE_CRASHED);
         cpu::power_off()
     }
+    control.publish_resource_table(
+        core::ptr::addr_of!(bare::resource_table::RESOURCE_TABLE) as u64,
+        core::mem::size_of::<bare::resource_table::ResourceTable>() as u32,
+    );
     let board = match BoardDescription::read(&control.page()) {
         Ok(board) => board,
         Err(err) => {

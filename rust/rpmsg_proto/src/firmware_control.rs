@@ -67,7 +67,8 @@ pub const OFF_COUNTERS: usize = 0x200;
 // The lifecycle contract: what Linux's remoteproc driver (rockchip_rproc)
 // reads and writes, and what any firmware it manages implements (see
 // docs/REMOTEPROC.md): OFF_STATE (Linux writes STATE_STARTING before
-// CPU_ON), OFF_LOG_HEAD, OFF_HEARTBEAT and the request slot below. The
+// CPU_ON), OFF_LOG_HEAD, OFF_HEARTBEAT, the request slot and the resource
+// table's place below. The
 // request slot is apart from the rig's knobs, so that a lifecycle request
 // never races a test knob.
 
@@ -86,6 +87,14 @@ pub const REQUEST_STOP: u32 = 1;
 /// Request: route the firmware's SPIs to its own CPU and enable them again
 /// (Linux attached after its GIC init took them).
 pub const REQUEST_CLAIM_INTERRUPTS: u32 = 2;
+/// Where the firmware's resource table is (physical address, `u64`; 0:
+/// none), written by the firmware at start, so that Linux finds the trace
+/// buffer of a remote it attached to and did not load.
+pub const OFF_RESOURCE_TABLE: usize = 0x190;
+/// The resource table's size in bytes (`u32`).
+pub const OFF_RESOURCE_TABLE_SIZE: usize = 0x198;
+/// The largest resource table Linux reads from a running firmware.
+pub const MAX_RESOURCE_TABLE_SIZE: usize = 4096;
 /// The software-generated interrupt that says a request or a knob is
 /// posted, and that prods a quiet firmware into a heartbeat.
 pub const REQUEST_SGI: u8 = 15;

@@ -380,6 +380,19 @@ pub struct Section {
     pub addr: u64,
 }
 
+/// Whether `table` starts with a resource table header remoteproc accepts:
+/// version 1, reserved words zero, and the array of `num` entry offsets
+/// inside `table`.
+pub fn resource_table_header_ok(table: &[u8]) -> bool {
+    let t = Reader(table);
+    t.u32(0) == Some(1)
+        && t.u32(8) == Some(0)
+        && t.u32(12) == Some(0)
+        && t.u32(4)
+            .and_then(|num| (num as usize).checked_mul(4)?.checked_add(16))
+            .is_some_and(|len| len <= table.len())
+}
+
 /// The name of remoteproc's resource table section.
 pub const RESOURCE_TABLE_SECTION: &[u8] = b".resource_table";
 
@@ -461,14 +474,7 @@ pub fn resource_table(image: &[u8]) -> Result<Option<Section>, ImageError> {
     let table = image
         .get(offset as usize..end as usize)
         .ok_or(ImageError::ResourceTableOutside)?;
-    let t = Reader(table);
-    let header_ok = t.u32(0) == Some(1)
-        && t.u32(8) == Some(0)
-        && t.u32(12) == Some(0)
-        && t.u32(4)
-            .and_then(|num| (num as usize).checked_mul(4)?.checked_add(16))
-            .is_some_and(|len| len <= table.len());
-    if !header_ok {
+    if !resource_table_header_ok(table) {
         return Err(ImageError::BadResourceTable);
     }
     Ok(Some(Section {

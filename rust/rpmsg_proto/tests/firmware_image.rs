@@ -2,7 +2,8 @@
 
 use proptest::prelude::*;
 use rpmsg_proto::firmware_image::{
-    check, resource_table, ImageError, Section, EM_AARCH64, EM_ARM, MAX_LOAD_SEGMENTS,
+    check, resource_table, resource_table_header_ok, ImageError, Section, EM_AARCH64, EM_ARM,
+    MAX_LOAD_SEGMENTS,
 };
 
 /// The firmware region of the QEMU board, less its control area.
@@ -488,4 +489,32 @@ proptest! {
             prop_assert!(table.file_offset + table.size <= v.len());
         }
     }
+}
+
+/// A table header: version, entry count, reserved words, then the offsets.
+fn table_header(ver: u32, num: u32, reserved: [u32; 2], offsets: usize) -> Vec<u8> {
+    let mut t = Vec::new();
+    for word in [ver, num, reserved[0], reserved[1]] {
+        t.extend_from_slice(&word.to_le_bytes());
+    }
+    t.extend(std::iter::repeat_n(0u8, offsets * 4));
+    t
+}
+
+#[test]
+fn a_table_header_is_accepted_only_as_remoteproc_reads_it() {
+    assert!(resource_table_header_ok(&table_header(1, 1, [0, 0], 1)));
+    assert!(resource_table_header_ok(&table_header(1, 0, [0, 0], 0)));
+    // Version 2, reserved words set, offsets past the end, too short.
+    assert!(!resource_table_header_ok(&table_header(2, 1, [0, 0], 1)));
+    assert!(!resource_table_header_ok(&table_header(1, 1, [1, 0], 1)));
+    assert!(!resource_table_header_ok(&table_header(1, 1, [0, 1], 1)));
+    assert!(!resource_table_header_ok(&table_header(1, 2, [0, 0], 1)));
+    assert!(!resource_table_header_ok(&table_header(
+        1,
+        u32::MAX,
+        [0, 0],
+        1
+    )));
+    assert!(!resource_table_header_ok(&[1, 0, 0]));
 }
