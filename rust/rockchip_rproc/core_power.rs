@@ -37,10 +37,16 @@ impl CorePower {
             return Ok(());
         }
         self.domain.get().inspect_err(|e| {
-            pr_err!("cannot power the remote core's domain: {:?}\n", e);
+            pr_err!(
+                "cannot power the remote core's domain: error {}\n",
+                e.to_errno()
+            );
         })?;
         if let Err(e) = self.clocks.enable() {
-            pr_err!("cannot enable the remote core's clocks: {:?}\n", e);
+            pr_err!(
+                "cannot enable the remote core's clocks: error {}\n",
+                e.to_errno()
+            );
             self.domain.put();
             return Err(e);
         }

@@ -328,7 +328,10 @@ impl RemoteCore {
                 AFTER,
                 format_args!("the request was not taken within {} ms", REQUEST_TIMEOUT_MS),
             ),
-            Err(e) => self.force_off(AFTER, format_args!("the request failed: {:?}", e)),
+            Err(e) => self.force_off(
+                AFTER,
+                format_args!("the request failed: error {}", e.to_errno()),
+            ),
         };
         if off.is_ok() {
             self.power.release();
@@ -479,10 +482,10 @@ impl RprocOps for RemoteCore {
         // Linux's boot CPU, so the firmware takes its interrupts back.
         if let Err(e) = self.post_request(REQUEST_CLAIM_INTERRUPTS) {
             pr_err!(
-                "remote CPU {:#x} already on ({}), but it did not claim its interrupts again ({:?}): not attached\n",
+                "remote CPU {:#x} already on ({}), but it did not claim its interrupts again (error {}): not attached\n",
                 self.mpidr,
                 self.state_name(),
-                e
+                e.to_errno()
             );
             self.power.release();
             return Err(e);

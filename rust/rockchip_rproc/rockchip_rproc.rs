@@ -145,8 +145,8 @@ impl RockchipRproc {
         let firmware = reserved_mem::region_by_name(dev, c"firmware").inspect_err(|e| {
             dev_err!(
                 dev,
-                "memory-region: no \"firmware\" entry (a no-map reserved-memory region) ({:?})\n",
-                e
+                "memory-region: no \"firmware\" entry (a no-map reserved-memory region) (error {})\n",
+                e.to_errno()
             );
         })?;
         let area_range = firmware.tail(CONTROL_AREA_SIZE as u64);
@@ -165,7 +165,7 @@ impl RockchipRproc {
             // No "vrings" in memory-region-names.
             Err(e) if e.to_errno() == -(kernel::bindings::ENODATA as i32) => None,
             Err(e) => {
-                dev_err!(dev, "memory-region \"vrings\": {:?}\n", e);
+                dev_err!(dev, "memory-region \"vrings\": error {}\n", e.to_errno());
                 return Err(e);
             }
         };
@@ -196,10 +196,18 @@ impl RockchipRproc {
                 None => CString::try_from_fmt(fmt!("{}", info.default_firmware))?,
             };
         let reset = ResetLine::optional(dev).inspect_err(|e| {
-            dev_err!(dev, "resets: cannot get the core's reset line ({:?})\n", e);
+            dev_err!(
+                dev,
+                "resets: cannot get the core's reset line (error {})\n",
+                e.to_errno()
+            );
         })?;
         let clocks = ClockSet::of_node(dev).inspect_err(|e| {
-            dev_err!(dev, "clocks: cannot get the core's clocks ({:?})\n", e);
+            dev_err!(
+                dev,
+                "clocks: cannot get the core's clocks (error {})\n",
+                e.to_errno()
+            );
         })?;
         let domain = RuntimePm::enable(dev)?;
         let state = psci::affinity_info(mpidr).map_err(|e| {
