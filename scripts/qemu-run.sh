@@ -17,7 +17,6 @@ source "$(dirname "$0")/env.sh"
 BUILD="$PROJECT_ROOT/build"
 RIG="$BUILD/rig"
 LOGS="$BUILD/logs"
-QEMU_MACHINE=(-M virt,gic-version=3 -cpu cortex-a57 -m 512M -smp 2 -nic none)
 # The board's QEMU: Debian's source with the project's mailbox model.
 QEMU_BIN="${QEMU_BIN:-$("$PROJECT_ROOT/scripts/qemu.sh" path)}"
 [ -x "$QEMU_BIN" ] || die "no board QEMU at $QEMU_BIN: run make qemu"
@@ -37,12 +36,15 @@ doorbells=${RIG_DOORBELLS:-mailbox}
 case "$doorbells" in
 mailbox) run=$scenario; guest_doorbells=mailbox mbox_layout=four
 	board_overlay="$PROJECT_ROOT/dts/qemu-virt-rpmsg.dtso" ;;
-mailbox1ch) run=$scenario@mailbox1ch; guest_doorbells=mailbox mbox_layout=one
+mailbox1ch) run=$scenario@mailbox1ch; guest_doorbells=mailbox mbox_layout=one gic_version=2
 	board_overlay="$PROJECT_ROOT/dts/qemu-virt-rpmsg-1ch.dtso" ;;
 softirq) run=$scenario@softirq; guest_doorbells=softirq mbox_layout=
 	board_overlay="$PROJECT_ROOT/dts/qemu-virt-rpmsg-softirq.dtso" ;;
 *) die "RIG_DOORBELLS must be mailbox, mailbox1ch or softirq, not '$doorbells'" ;;
 esac
+# The one-channel board is RK3576/RK3506-like: a GICv2 (GIC-400); the
+# others are RK3568/RK3588-like: a GICv3.
+QEMU_MACHINE=(-M "virt,gic-version=${gic_version:-3}" -cpu cortex-a57 -m 512M -smp 2 -nic none)
 paths=$(header doorbells); paths=${paths:-mailbox softirq}
 case " $paths " in *" $doorbells "*) ;; *) die "$scenario runs only on: $paths" ;; esac
 # RIG_REMOTE=sim (default) runs the in-kernel simulator as the remote;
@@ -146,7 +148,8 @@ if [ "$(header remote-boot)" = before-linux ]; then
 	wire=$(fw_prop rockchip-rpmsg-test,wire)
 	page_args=("wire=$wire" "link-id=$(fw_prop -t u rockchip,link-id)" "vdevs=$(fw_prop -t u rockchip,vdev-nums)"
 		"doorbell-spi=$(fw_prop -t u rockchip-rpmsg-test,doorbell-spi)" "vrings=$(region rpmsg_vrings)"
-		"pool=$(region rpmsg_dma)" "gic=$(u64s $(fw_prop -t x rockchip-rpmsg-test,gic))")
+		"pool=$(region rpmsg_dma)" "gic=$(u64s $(fw_prop -t x rockchip-rpmsg-test,gic))"
+		"gic-version=$(fw_prop -t u rockchip-rpmsg-test,gic-version 2>/dev/null || echo 3)")
 	if [ "$wire" = lines ]; then
 		page_args+=("ring-spi=$(fw_prop -t u rockchip-rpmsg-test,ring-spi)")
 	else

@@ -26,7 +26,6 @@ use kernel::{
 #[path = "../bindings/mod.rs"]
 mod sys;
 
-#[allow(dead_code)]
 #[path = "../kabi/gic_sgi.rs"]
 mod gic_sgi;
 #[path = "../kabi/poll.rs"]
@@ -49,7 +48,7 @@ use poll::poll_ms;
 use proto::{
     firmware_control::{
         log_ring_contents, read_u64, BoardDescription, ConfigError, Wire, CONTROL_AREA_SIZE,
-        COUNTER_NAMES, FLAG_CLIENT_SAMPLE, FLAG_CONSUMED_NOTIFY, FLAG_LOG_MESSAGES,
+        COUNTER_NAMES, FLAG_CLIENT_SAMPLE, FLAG_CONSUMED_NOTIFY, FLAG_GIC_V2, FLAG_LOG_MESSAGES,
         FLAG_SEMIHOSTING, KNOB_TEXT_SIZE, LOG_RING_SIZE, OFF_COUNTERS, OFF_KNOB_DONE,
         OFF_KNOB_RESULT, OFF_KNOB_SEQ, OFF_KNOB_TEXT, OFF_LOG_HEAD, OFF_REFUSAL, OFF_STATE,
         REQUEST_SGI, STATE_CRASHED, STATE_REFUSED, STATE_RUNNING, STATE_STARTING, STATE_STOPPED,
@@ -73,7 +72,8 @@ kernel::of_device_table!(
 #[pin_data]
 struct ControlArea {
     area: SharedRegion,
-    mpidr: u64,
+    /// How the knob interrupt reaches the remote's core.
+    sgi: gic_sgi::SgiSender,
     /// Serialises knobs: one in flight at a time.
     #[pin]
     knob_lock: kernel::sync::Mutex<()>,
@@ -158,7 +158,7 @@ impl ControlArea {
         self.area
             .write_u32(base + OFF_KNOB_SEQ, seq)
             .map_err(|_| EINVAL)?;
-        gic_sgi::send_sgi(REQUEST_SGI, self.mpidr)?;
+        self.sgi.send(REQUEST_SGI)?;
         poll_ms(KNOB_TIMEOUT_MS, || {
             (self.page_read_u32(OFF_KNOB_DONE) == seq).then_some(())
         })
@@ -303,6 +303,22 @@ impl RemoteFwRig {
         let vrings = region(c"vrings")?;
         let pool = region(c"pool")?;
         let mut flags = FLAG_SEMIHOSTING;
+        // The second `gic` address is a GICv2's CPU interface.
+        let gic_version: u32 = fwnode
+            .property_read(c"rockchip-rpmsg-test,gic-version")
+            .or(3);
+        match gic_version {
+            2 => flags |= FLAG_GIC_V2,
+            3 => {}
+            other => {
+                dev_err!(
+                    dev,
+                    "rockchip-rpmsg-test,gic-version: {} is not 2 or 3\n",
+                    other
+                );
+                return Err(EINVAL);
+            }
+        }
         for (param, flag) in [
             (*module_parameters::log_messages.value(), FLAG_LOG_MESSAGES),
             (
@@ -377,10 +393,11 @@ impl RemoteFwRig {
                 mpidr
             );
         }
+        let sgi = gic_sgi::SgiSender::to_core(mpidr)?;
         let control = kernel::sync::Arc::pin_init(
             pin_init!(ControlArea {
                 area,
-                mpidr,
+                sgi,
                 knob_lock <- kernel::new_mutex!(()),
             }),
             GFP_KERNEL,

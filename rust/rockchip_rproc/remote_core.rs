@@ -24,7 +24,7 @@ use crate::proto::{
 };
 use crate::{
     core_power::CorePower,
-    gic_sgi,
+    gic_sgi::SgiSender,
     poll::poll_ms,
     psci,
     psci::AffinityState,
@@ -71,6 +71,8 @@ pub(crate) struct RemoteCore {
     vrings: Option<SharedRegion>,
     kind: CoreKind,
     mpidr: u64,
+    /// How the request interrupt reaches the core.
+    sgi: SgiSender,
     /// The core's reset line: holds a core that does not stop on request.
     reset: Option<ResetLine>,
     #[pin]
@@ -91,6 +93,7 @@ pub(crate) struct CoreParts {
     pub(crate) vrings: Option<SharedRegion>,
     pub(crate) kind: CoreKind,
     pub(crate) mpidr: u64,
+    pub(crate) sgi: SgiSender,
     pub(crate) reset: Option<ResetLine>,
 }
 
@@ -102,6 +105,7 @@ impl RemoteCore {
             vrings: parts.vrings,
             kind: parts.kind,
             mpidr: parts.mpidr,
+            sgi: parts.sgi,
             reset: parts.reset,
             power <- power,
             watch <- new_mutex!(HeartbeatWatch::new(
@@ -397,7 +401,7 @@ impl RemoteCore {
         let seq = self.page_read_u32(OFF_REQUEST_SEQ).wrapping_add(1);
         self.area.barrier();
         self.page_write_u32(OFF_REQUEST_SEQ, seq)?;
-        gic_sgi::send_sgi(REQUEST_SGI, self.mpidr)?;
+        self.sgi.send(REQUEST_SGI)?;
         poll_ms(REQUEST_TIMEOUT_MS, || {
             (self.page_read_u32(OFF_REQUEST_DONE) == seq).then_some(())
         })
@@ -419,7 +423,7 @@ impl RemoteCore {
             Verdict::Alive => Health::Alive,
             Verdict::Prod => {
                 // A failed prod shows as a hang soon enough.
-                let _ = gic_sgi::send_sgi(REQUEST_SGI, self.mpidr);
+                let _ = self.sgi.send(REQUEST_SGI);
                 Health::Alive
             }
             Verdict::Hung { quiet_ms } => {

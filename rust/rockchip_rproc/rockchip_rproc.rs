@@ -178,17 +178,18 @@ impl RockchipRproc {
 
     fn bind(dev: &Device<Bound>, info: &SocInfo) -> Result<Self> {
         let fwnode = dev.fwnode().ok_or(ENODEV)?;
-        if !gic_sgi::system_registers_in_use() {
-            // The stop and claim-interrupts requests and the heartbeat
-            // prod are SGIs sent through GICv3 system registers.
-            dev_err!(
-                dev,
-                "the board's GIC is not a GICv3 (no available arm,gic-v3 node): sending the remote its request interrupt through a GICv2 distributor is not supported yet\n"
-            );
-            return Err(ENODEV);
-        }
         let mpidr: u32 = fwnode.property_read(c"rockchip,mpidr").required_by(dev)?;
         let mpidr = u64::from(mpidr);
+        // The stop and claim-interrupts requests and the heartbeat prod
+        // are SGIs to the remote's core.
+        let sgi = gic_sgi::SgiSender::to_core(mpidr).inspect_err(|e| {
+            dev_err!(
+                dev,
+                "no way to send CPU {:#x} an SGI (error {}): the board's GIC is neither an available arm,gic-v3 nor a GICv2 distributor with that core's interface (Aff0 below 8)\n",
+                mpidr,
+                e.to_errno()
+            );
+        })?;
         let (area, image, vrings) = Self::memory(dev)?;
         let firmware_name: CString =
             match fwnode.property_read::<CString>(c"firmware-name").optional() {
@@ -227,6 +228,7 @@ impl RockchipRproc {
                     vrings,
                     kind: info.kind,
                     mpidr,
+                    sgi,
                     reset,
                 },
                 CorePower::new(clocks, domain),

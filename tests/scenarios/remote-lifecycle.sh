@@ -1,5 +1,5 @@
 # timeout: 420
-# doorbells: mailbox softirq
+# doorbells: mailbox softirq mailbox1ch
 # remotes: firmware
 # The transport follows the remote processor's life (rockchip,remoteproc):
 # stopping the remote removes the virtio devices before its CPU stops,
@@ -7,7 +7,8 @@
 # across the stop gets an error. A rebind of the transport with the remote
 # left running (on its earlier session's ring positions, as Rockchip's
 # RT-Thread keeps them) restarts the remote, so the link comes back. Then
-# 50 stop/start cycles (10 on the softirq path), an echo after each, the
+# 50 stop/start cycles (10 on the softirq path and on the one-channel
+# board, whose GIC is a GICv2), an echo after each, the
 # buffer pool empty and the core's clock released after every stop; the
 # clock and the power domain (runtime PM) are held exactly while it runs.
 default=50; [ "$DOORBELLS" = mailbox ] || default=10

@@ -14,7 +14,6 @@ use rpmsg_proto::shared_mem::SharedMem;
 const GICD_IGROUPR: usize = 0x0080;
 const GICD_ISENABLER: usize = 0x0100;
 const GICD_ICENABLER: usize = 0x0180;
-const GICD_ISPENDR: usize = 0x0200;
 const GICD_ICPENDR: usize = 0x0280;
 const GICD_ICACTIVER: usize = 0x0380;
 const GICD_IPRIORITYR: usize = 0x0400;
@@ -164,34 +163,9 @@ impl Gic {
         Ok(())
     }
 
-    /// Turns SPI `intid` off or back on (one it claimed).
-    pub fn set_spi_enabled(&self, intid: u32, on: bool) {
-        if (FIRST_SPI..=LAST_SPI).contains(&intid) {
-            let n = intid as usize;
-            let reg = if on { GICD_ISENABLER } else { GICD_ICENABLER };
-            let _ = self.dist.write_u32(reg + 4 * (n / 32), 1 << (n % 32));
-        }
-    }
-
-    /// Sets SPI `intid` pending (the mailbox-less variant's ring to Linux).
-    pub fn set_spi_pending(&self, intid: u32) -> Result<(), GicError> {
-        if !(FIRST_SPI..=LAST_SPI).contains(&intid) {
-            return Err(GicError::NotAnSpi(intid));
-        }
-        let n = intid as usize;
-        let _ = self
-            .dist
-            .write_u32(GICD_ISPENDR + 4 * (n / 32), 1 << (n % 32));
-        Ok(())
-    }
-
-    /// Whether SPI `intid` is pending now.
-    pub fn spi_pending(&self, intid: u32) -> bool {
-        let n = intid as usize;
-        self.dist
-            .read_u32(GICD_ISPENDR + 4 * (n / 32))
-            .map(|w| w & (1 << (n % 32)) != 0)
-            .unwrap_or(false)
+    /// The distributor, for what both GIC versions do the same way.
+    pub(super) fn distributor(&self) -> &PhysWindow {
+        &self.dist
     }
 
     /// Enables SGI or PPI `intid` (0..31) for this CPU, group 1.

@@ -11,6 +11,8 @@
 pub mod boot;
 pub mod console;
 pub mod cpu;
+pub mod gic;
+pub mod gic_v2;
 pub mod gic_v3;
 pub mod phys;
 pub mod resource_table;

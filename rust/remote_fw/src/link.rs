@@ -6,7 +6,7 @@
 use crate::{
     bare::{
         cpu,
-        gic_v3::{Gic, SPURIOUS},
+        gic::{Gic, SPURIOUS},
         phys::PhysWindow,
         timer,
     },
@@ -17,9 +17,9 @@ use crate::{
 };
 use rpmsg_proto::{
     firmware_control::{
-        BoardDescription, Wire, FLAG_CLIENT_SAMPLE, FLAG_CONSUMED_NOTIFY, FLAG_LOG_MESSAGES,
-        MAX_VDEVS, REQUEST_CLAIM_INTERRUPTS, REQUEST_SGI, REQUEST_STOP, STATE_CRASHED,
-        STATE_RUNNING, STATE_STOPPED,
+        BoardDescription, Wire, FLAG_CLIENT_SAMPLE, FLAG_CONSUMED_NOTIFY, FLAG_GIC_V2,
+        FLAG_LOG_MESSAGES, MAX_VDEVS, REQUEST_CLAIM_INTERRUPTS, REQUEST_SGI, REQUEST_STOP,
+        STATE_CRASHED, STATE_RUNNING, STATE_STOPPED,
     },
     layout::{Doorbell, DOORBELL_MAGIC},
     remote::{
@@ -114,7 +114,7 @@ pub(crate) fn run(board: &BoardDescription, control: &Control, console: &mut Con
     let setup = (|| {
         let rings = PhysWindow::ram(board.vrings.0, board.vrings.1).map_err(|_| "vring region")?;
         let pool = PhysWindow::ram(board.pool.0, board.pool.1).map_err(|_| "buffer pool")?;
-        let gic = Gic::init(board.gicd, board.gicr).map_err(|_| "GIC")?;
+        let gic = Gic::init(board.gicd, board.gicr, board.has(FLAG_GIC_V2)).map_err(|_| "GIC")?;
         let wire = DoorbellWire::new(board).map_err(|_| "mailbox registers")?;
         Ok::<_, &str>((rings, pool, gic, wire))
     })();

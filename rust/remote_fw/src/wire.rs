@@ -5,7 +5,7 @@
 //! variant's interrupt lines.
 
 use crate::{
-    bare::{cpu, gic_v3::Gic, phys::PhysWindow, timer},
+    bare::{cpu, gic::Gic, phys::PhysWindow, timer},
     mbox_regs::{Layout, FOUR_CHANNEL, SINGLE_CHANNEL},
 };
 use rpmsg_proto::{

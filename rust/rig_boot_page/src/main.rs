@@ -10,13 +10,13 @@
 //! Usage: `rig_boot_page ELF REGION_BASE REGION_SIZE OUT KEY=VALUE...` with
 //! the keys `wire` (four-channel, one-channel, lines), `link-id`, `vdevs`,
 //! `doorbell-spi`, `ring-spi`, `vrings` and `pool` (BASE,SIZE), `mbox-regs`
-//! and `gic` (two addresses). Prints the file's load address and the ELF's
+//! and `gic` (two addresses), optionally `gic-version` (2 or 3). Prints the file's load address and the ELF's
 //! entry point.
 
 use rpmsg_proto::{
     firmware_control::{
-        BoardDescription, Wire, CONTROL_AREA_SIZE, FLAG_LOG_MESSAGES, FLAG_SEMIHOSTING,
-        LOG_RING_SIZE,
+        BoardDescription, Wire, CONTROL_AREA_SIZE, FLAG_GIC_V2, FLAG_LOG_MESSAGES,
+        FLAG_SEMIHOSTING, LOG_RING_SIZE,
     },
     firmware_image::{self, EM_AARCH64},
     shared_mem::{OutOfBounds, SharedMem},
@@ -125,8 +125,13 @@ fn run(args: &[String]) -> Result<(), String> {
         pair(get("mbox-regs")?)?
     };
     let gic = pair(get("gic")?)?;
+    let gic_flag = match values.get("gic-version").copied().unwrap_or("3") {
+        "3" => 0,
+        "2" => FLAG_GIC_V2,
+        other => return Err(format!("gic-version={other}: not 2 or 3")),
+    };
     let board = BoardDescription {
-        flags: FLAG_SEMIHOSTING | FLAG_LOG_MESSAGES,
+        flags: FLAG_SEMIHOSTING | FLAG_LOG_MESSAGES | gic_flag,
         wire,
         link_id: u32_of("link-id")?,
         vdevs: u32_of("vdevs")?,

@@ -119,6 +119,9 @@ pub const FLAG_LOG_MESSAGES: u32 = 1 << 1;
 pub const FLAG_CLIENT_SAMPLE: u32 = 1 << 2;
 /// Flag: the board has a semihosting console.
 pub const FLAG_SEMIHOSTING: u32 = 1 << 3;
+/// Flag: the board's GIC is a GICv2 (GIC-400): the second GIC address is
+/// its CPU interface, not the first redistributor.
+pub const FLAG_GIC_V2: u32 = 1 << 4;
 
 /// Counter names, in slot order.
 pub const COUNTER_NAMES: [&str; 19] = [
