@@ -3,9 +3,15 @@
 #
 #   make                       build the modules against KDIR (default: the
 #                              cached reference kernel, built if missing)
+#   make KERNEL=7.2            ... against another kernel of the tested matrix
+#                              (scripts/kernels.sh), built and cached likewise
 #   make KDIR=/path/to/kernel  build against a board's Rust-enabled kernel tree
+#                              (add ARCH=arm64 LLVM=1, ARCH=arm LLVM=1 or
+#                              ARCH=arm64 CROSS_COMPILE=... as it was built)
 #   make demo                  set up, build, boot the QEMU board, show the echo
-#   make test [SCENARIO=name]  host unit tests and every QEMU scenario
+#   make test [SCENARIO=name]  host unit tests and every QEMU scenario on the
+#                              reference kernel, the core set on the others
+#   make test KERNEL=7.2       the full suite on one kernel of the matrix
 #   make qemu                  build the board's QEMU (Debian source + the
 #                              mailbox device model), cached
 #   make firmware              build the board's remote firmware (rust/remote_fw)
@@ -18,9 +24,11 @@ BUILD := $(PROJECT)/build
 
 ifeq ($(origin KDIR),undefined)
 REFERENCE_KERNEL := 1
-# The reference kernel is arm64, built with LLVM 19.
-KBUILD_ARGS ?= ARCH=arm64 LLVM=-19
+# A kernel of the matrix (default: the reference), with its own toolchain
+# and architecture.
+KBUILD_ARGS ?= $(shell scripts/kernel.sh kbuild-args $(KERNEL))
 else
+# ARCH=, LLVM=, CROSS_COMPILE= given on the command line reach Kbuild as they are.
 KBUILD_ARGS ?=
 endif
 
@@ -32,14 +40,14 @@ setup:
 	@scripts/setup.sh
 
 kernel: setup
-	@scripts/kernel.sh build
+	@scripts/kernel.sh build $(KERNEL)
 
 qemu: setup
 	@scripts/qemu.sh build
 
 ifdef REFERENCE_KERNEL
 check-kdir: kernel
-	$(eval KDIR := $(shell scripts/kernel.sh dir))
+	$(eval KDIR := $(shell scripts/kernel.sh dir $(KERNEL)))
 else
 check-kdir:
 	@scripts/check-kdir.sh "$(KDIR)"

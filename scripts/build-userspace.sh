@@ -16,10 +16,20 @@ CRATES=(
 	"userspace/rpmsg_echo rpmsg_echo"
 	"tests/tools hold_poll tx_fill"
 )
-OUT_DIR="$ROOT/build/userspace"
+# USERSPACE_ARCH=arm builds them for the 32-bit ARM board instead, into
+# build/userspace-arm/.
+case "${USERSPACE_ARCH:-arm64}" in
+arm64)
+	OUT_DIR="$ROOT/build/userspace"
+	TARGET=aarch64-unknown-linux-gnu LINKER=aarch64-linux-gnu-gcc
+	ELF_KIND='ELF 64-bit*ARM aarch64' LINKER_PKGS="gcc-aarch64-linux-gnu and libc6-dev-arm64-cross" ;;
+arm)
+	OUT_DIR="$ROOT/build/userspace-arm"
+	TARGET=armv7-unknown-linux-gnueabihf LINKER=arm-linux-gnueabihf-gcc
+	ELF_KIND='ELF 32-bit*ARM' LINKER_PKGS="gcc-arm-linux-gnueabihf and libc6-dev-armhf-cross" ;;
+*) echo "build-userspace: USERSPACE_ARCH must be arm64 or arm" >&2; exit 1 ;;
+esac
 TARGET_DIR="$OUT_DIR/target"
-TARGET=aarch64-unknown-linux-gnu
-LINKER=aarch64-linux-gnu-gcc
 
 die() { echo "build-userspace: error: $*" >&2; exit 1; }
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -27,7 +37,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 command -v cargo >/dev/null || die "cargo not found (install Rust with rustup)"
 command -v rustc >/dev/null || die "rustc not found (install Rust with rustup)"
 command -v "$LINKER" >/dev/null ||
-	die "$LINKER not found: install gcc-aarch64-linux-gnu and libc6-dev-arm64-cross (scripts/setup.sh does)"
+	die "$LINKER not found: install $LINKER_PKGS (scripts/setup.sh does)"
 command -v file >/dev/null || die "'file' not found: apt-get install file"
 for entry in "${CRATES[@]}"; do
 	crate=${entry%% *} # the binaries follow it
@@ -54,11 +64,12 @@ if [ "${BUILD_USERSPACE_BUILD_STD:-0}" = 1 ] || ! have_target; then
 fi
 
 mkdir -p "$OUT_DIR"
-export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER="$LINKER"
-export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUSTFLAGS="-C target-feature=+crt-static"
+target_env=$(echo "$TARGET" | tr 'a-z-' 'A-Z_')
+export "CARGO_TARGET_${target_env}_LINKER=$LINKER"
+export "CARGO_TARGET_${target_env}_RUSTFLAGS=-C target-feature=+crt-static"
 
-# build CRATE BIN...: builds the crate, checks each BIN is a static aarch64
-# ELF, and installs it into $OUT_DIR when it changed. Only the binaries go
+# build CRATE BIN...: builds the crate, checks each BIN is a static ELF of
+# the target, and installs it into $OUT_DIR when it changed. Only the binaries go
 # there (the initramfs takes every file in it); the log stays in the target
 # directory.
 build() {
@@ -79,9 +90,10 @@ build() {
 		built="$TARGET_DIR/$TARGET/release/$bin"
 		[ -x "$built" ] || die "cargo built $crate but $built is missing"
 		kind="$(file -b "$built")"
+		# shellcheck disable=SC2254
 		case "$kind" in
-		*ELF\ 64-bit*ARM\ aarch64*) ;;
-		*) die "$built is not an aarch64 ELF: $kind" ;;
+		*$ELF_KIND*) ;;
+		*) die "$built is not an $TARGET ELF: $kind" ;;
 		esac
 		case "$kind" in
 		*statically\ linked* | *static-pie\ linked*) ;;

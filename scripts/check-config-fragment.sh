@@ -1,6 +1,7 @@
 #!/bin/bash
 # Checks kernel/board-rpmsg.config, the fragment a board kernel merges onto
-# its own config: merged onto Linux 7.2's arm64 defconfig, every option in
+# its own config: merged onto the reference kernel's (Linux 7.3) arm64
+# defconfig, every option in
 # it must still have its value after olddefconfig. Prints TAP; exit 0 only
 # if all passed.
 #
@@ -53,8 +54,10 @@ clean_source() { # dir
 # Kconfig, Makefiles and scripts of the cached kernel version, from the
 # tarball the reference kernel was unpacked from.
 scratch_source() {
-	local tarball="$RPMSG_CACHE/linux-source/linux.tar.xz"
-	local version_file="$RPMSG_CACHE/linux-source/version"
+	local series
+	series=$(source "$root/scripts/kernels.sh" && kernel_select "$(reference_kernel)" && echo "$K_SERIES")
+	local tarball="$RPMSG_CACHE/linux-source-$series/linux.tar.xz"
+	local version_file="$RPMSG_CACHE/linux-source-$series/version"
 	[ -f "$tarball" ] && [ -f "$version_file" ] || bail "no kernel source in $RPMSG_CACHE (run scripts/setup.sh)"
 	local version; version="$(cat "$version_file")"
 	local src="$root/build/config-check-src/$version"

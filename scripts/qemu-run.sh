@@ -17,7 +17,13 @@ source "$(dirname "$0")/env.sh"
 BUILD="$PROJECT_ROOT/build"
 RIG="$BUILD/rig"
 LOGS="$BUILD/logs"
-# The board's QEMU: Debian's source with the project's mailbox model.
+# KERNEL=NAME boots another kernel of scripts/kernels.sh (default: the
+# reference); its runs are named RUN[NAME].
+source "$PROJECT_ROOT/scripts/kernels.sh"
+KERNEL=${KERNEL:-$(reference_kernel)}
+KERNEL_ARCH=$("$PROJECT_ROOT/scripts/kernel.sh" arch "$KERNEL") || exit 2
+# The board's QEMU: Debian's source with the project's mailbox model (its
+# aarch64 system emulator also runs the 32-bit ARM board).
 QEMU_BIN="${QEMU_BIN:-$("$PROJECT_ROOT/scripts/qemu.sh" path)}"
 [ -x "$QEMU_BIN" ] || die "no board QEMU at $QEMU_BIN: run make qemu"
 
@@ -45,6 +51,10 @@ esac
 # The one-channel board is RK3576/RK3506-like: a GICv2 (GIC-400); the
 # others are RK3568/RK3588-like: a GICv3.
 QEMU_MACHINE=(-M "virt,gic-version=${gic_version:-3}" -cpu cortex-a57 -m 512M -smp 2 -nic none)
+if [ "$KERNEL_ARCH" = arm ]; then
+	# Cortex-A7s (RK3506's cores) with a GIC-400-like GICv2.
+	QEMU_MACHINE=(-M virt,gic-version=2 -cpu cortex-a7 -m 512M -smp 2 -nic none)
+fi
 paths=$(header doorbells); paths=${paths:-mailbox softirq}
 case " $paths " in *" $doorbells "*) ;; *) die "$scenario runs only on: $paths" ;; esac
 # RIG_REMOTE=sim (default) runs the in-kernel simulator as the remote;
@@ -53,6 +63,9 @@ case " $paths " in *" $doorbells "*) ;; *) die "$scenario runs only on: $paths" 
 # applies to (default: sim).
 remote=${RIG_REMOTE:-sim}
 remotes=$(header remotes); remotes=${remotes:-sim}
+# The firmware is AArch64 and QEMU's virt board has one CPU type: on the
+# 32-bit board the remote is the in-kernel simulator, whatever the header.
+[ "$KERNEL_ARCH" = arm64 ] || { [ "$remote" = sim ] || die "the remote firmware is AArch64: RIG_REMOTE=sim on $KERNEL_ARCH"; remotes=sim; }
 case " $remotes " in *" $remote "*) ;; *) die "$scenario runs only against: $remotes" ;; esac
 fw_qemu_args=()
 case "$remote" in
@@ -68,9 +81,9 @@ firmware)
 	fw_qemu_args=(-semihosting-config enable=on,target=native) ;;
 *) die "RIG_REMOTE must be sim or firmware, not '$remote'" ;;
 esac
+[ "$KERNEL" = "$(reference_kernel)" ] || run+="[$KERNEL]"
 
-KDIR="${KDIR:-$("$PROJECT_ROOT/scripts/kernel.sh" dir)}"
-IMAGE="$KDIR/arch/arm64/boot/Image"
+IMAGE="$("$PROJECT_ROOT/scripts/kernel.sh" image "$KERNEL")"
 [ -f "$IMAGE" ] || die "no kernel image at $IMAGE: run make kernel"
 mkdir -p "$RIG" "$LOGS"
 
@@ -163,8 +176,9 @@ if [ "$(header remote-boot)" = before-linux ]; then
 		-global "rockchip-rig-cru.boot-remote-at=$entry")
 fi
 
-# make test packs the initramfs once for all its runs.
-[ -n "${RIG_INITRAMFS_READY:-}" ] || "$PROJECT_ROOT/scripts/initramfs.sh" >/dev/null
+# make test packs the initramfs once for all its runs (one per kernel).
+INITRAMFS=${RIG_INITRAMFS:-$RIG/initramfs.cpio.gz}
+[ -n "${RIG_INITRAMFS_READY:-}" ] || INITRAMFS=$("$PROJECT_ROOT/scripts/initramfs.sh")
 flock -u 9
 log="$LOGS/$run.log"
 : >"$log"
@@ -176,14 +190,16 @@ log="$LOGS/$run.log"
 # stale pointers to objects handed out, and kmemleak's scan counts those as
 # references, so it missed every small leak (runner-detects-leak); make
 # bench, which measures speed, sets RIG_LEAK_CMDLINE empty. A scenario's
-# "# cmdline:" header adds options.
+# "# cmdline:" header adds options. kunit.enable=0: from 7.3 on, the kernel
+# crate's own KUnit suites are built in with CONFIG_KUNIT and would run at
+# boot, tainting the kernel (N) before any scenario.
 leak_cmdline=${RIG_LEAK_CMDLINE-slub_debug=U}
-append="console=ttyAMA0 rdinit=/init loglevel=7 rig.scenario=$scenario rig.doorbells=$guest_doorbells${mbox_layout:+ rig.mbox=$mbox_layout} rig.remote=$remote kmemleak=on $leak_cmdline panic_on_warn=0 panic=-1 $extra_cmdline${CYCLES:+ rig.cycles=$CYCLES}"
+append="console=ttyAMA0 rdinit=/init loglevel=7 rig.scenario=$scenario rig.doorbells=$guest_doorbells${mbox_layout:+ rig.mbox=$mbox_layout} rig.remote=$remote kunit.enable=0 kmemleak=on $leak_cmdline panic_on_warn=0 panic=-1 $extra_cmdline${CYCLES:+ rig.cycles=$CYCLES}"
 set +e
 # RIG_QEMU_ARGS: more options for this boot (make bench: instruction counting).
 # shellcheck disable=SC2086
 timeout --foreground -k 5 "$timeout_s" "$QEMU_BIN" "${QEMU_MACHINE[@]}" ${RIG_QEMU_ARGS:-} "${fw_qemu_args[@]}" -nographic -no-reboot \
-	-kernel "$IMAGE" -initrd "$RIG/initramfs.cpio.gz" -dtb "$merged" -append "$append" \
+	-kernel "$IMAGE" -initrd "$INITRAMFS" -dtb "$merged" -append "$append" \
 	</dev/null 2>&1 | tr -d '\r' | tee "$log" | { if [ -n "${RIG_VERBOSE:-}" ]; then cat; else cat >/dev/null; fi; }
 qemu_rc=${PIPESTATUS[0]}
 set -e

@@ -5,7 +5,8 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
 APT_PACKAGES=(clang-19 lld-19 llvm-19 libclang-19-dev qemu-system-arm
-	device-tree-compiler gcc-aarch64-linux-gnu libc6-dev-arm64-cross flex bison
+	device-tree-compiler gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross flex bison
 	bc patch libssl-dev libelf-dev cpio xz-utils python3-venv
 	meson ninja-build libglib2.0-dev libpixman-1-dev libfdt-dev zlib1g-dev dpkg-dev)
 
@@ -28,21 +29,22 @@ fi
 mkdir -p "$APT_DIR/lists/partial" "$APT_DIR/cache/archives/partial" "$DEB_DIR"
 touch "$APT_DIR/status"
 cat >"$APT_DIR/sources.list" <<SRC
-deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main
-deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main
-deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie-backports main
-deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian sid main
+deb [arch=amd64,arm64,armhf signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main
+deb [arch=amd64,arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main
+deb [arch=amd64,arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie-backports main
+deb [arch=amd64,arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian sid main
 deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main
 SRC
 
 lists_fresh() {
 	[ -n "$(find "$APT_DIR/lists" -name '*Packages*' -mmin -1440 2>/dev/null | head -1)" ] &&
+		[ -n "$(find "$APT_DIR/lists" -name '*binary-armhf_Packages*' 2>/dev/null | head -1)" ] &&
 		[ -n "$(find "$APT_DIR/lists" -name '*Sources*' 2>/dev/null | head -1)" ]
 }
 update_private_lists() {
 	lists_fresh && return 0
-	say "updating the private apt lists (amd64 + arm64)"
-	private_apt -o APT::Architecture=amd64 -o APT::Architectures=amd64,arm64 update >/dev/null ||
+	say "updating the private apt lists (amd64, arm64, armhf)"
+	private_apt -o APT::Architecture=amd64 -o APT::Architectures=amd64,arm64,armhf update >/dev/null ||
 		die "could not update the private apt lists from deb.debian.org"
 }
 
@@ -73,21 +75,27 @@ fetch_deb() { # package version arch -> prints path of the .deb
 	echo "$f"
 }
 
-# Linux source: newest linux-source-7.2 revision.
-KSRC_STAMP="$RPMSG_CACHE/linux-source/.unpacked"
-if [ ! -f "$KSRC_STAMP" ]; then
+# Linux sources: the newest revision of each series the kernel matrix
+# (scripts/kernels.sh) builds.
+fetch_linux_source() {
+	local series=$1 dir="$RPMSG_CACHE/linux-source-$1" kver deb tarball
+	[ -f "$dir/.unpacked" ] && return 0
 	update_private_lists
-	kver=$(newest_version linux-source-7.2)
-	[ -n "$kver" ] || die "no linux-source-7.2 in trixie/trixie-backports/sid"
-	say "linux-source-7.2 $kver"
-	deb=$(fetch_deb linux-source-7.2 "$kver" all)
-	rm -rf "$RPMSG_CACHE/linux-source" && mkdir -p "$RPMSG_CACHE/linux-source"
-	dpkg -x "$deb" "$RPMSG_CACHE/linux-source"
-	tarball=$(ls "$RPMSG_CACHE"/linux-source/usr/src/linux-source-7.2*.tar.xz)
-	echo "$kver" >"$RPMSG_CACHE/linux-source/version"
-	ln -sf "$tarball" "$RPMSG_CACHE/linux-source/linux.tar.xz"
-	touch "$KSRC_STAMP"
-fi
+	kver=$(newest_version "linux-source-$series")
+	[ -n "$kver" ] || die "no linux-source-$series in trixie/trixie-backports/sid"
+	say "linux-source-$series $kver"
+	deb=$(fetch_deb "linux-source-$series" "$kver" all)
+	rm -rf "$dir" && mkdir -p "$dir"
+	dpkg -x "$deb" "$dir"
+	tarball=$(ls "$dir"/usr/src/linux-source-"$series"*.tar.xz)
+	echo "$kver" >"$dir/version"
+	ln -sf "$tarball" "$dir/linux.tar.xz"
+	touch "$dir/.unpacked"
+}
+source "$PROJECT_ROOT/scripts/kernels.sh"
+for series in $(kernel_series_all); do
+	fetch_linux_source "$series"
+done
 
 # QEMU source: bookworm's qemu package, built by scripts/qemu.sh with the
 # project's mailbox model.
@@ -140,20 +148,30 @@ if ! rustup target list --installed 2>/dev/null | grep -qx aarch64-unknown-none;
 	rustup target add aarch64-unknown-none >/dev/null || die "could not add the Rust target aarch64-unknown-none"
 fi
 
-# arm64 busybox-static for the initramfs.
-BUSYBOX="$RPMSG_CACHE/busybox/bin/busybox"
-if [ ! -x "$BUSYBOX" ]; then
+# 32-bit ARM std for the tools on the ARMv7 board (kernel 7.3-arm).
+if ! rustup target list --installed 2>/dev/null | grep -qx armv7-unknown-linux-gnueabihf; then
+	rustup target add armv7-unknown-linux-gnueabihf >/dev/null 2>&1 ||
+		echo "note: rustup target add failed; 32-bit userspace builds fall back to -Zbuild-std"
+fi
+
+# busybox-static for the initramfs: arm64, and armhf for the ARMv7 board
+# (armhf indexes come from bookworm only).
+fetch_busybox() { # debian-arch cache-dir
+	local arch=$1 dir=$2 bver deb
+	[ -x "$dir/bin/busybox" ] && return 0
 	update_private_lists
 	bver=$(apt-cache -o Dir::Etc::sourcelist="$APT_DIR/sources.list" -o Dir::Etc::sourceparts=- \
 		-o Dir::State::Lists="$APT_DIR/lists" -o Dir::Cache="$APT_DIR/cache" \
-		-o APT::Architecture=arm64 -o APT::Architectures=arm64 \
+		-o APT::Architecture="$arch" -o APT::Architectures="$arch" \
 		madison busybox-static | awk -F'|' '$3 ~ /Packages/ {gsub(/ /,"",$2); print $2}' | sort -V | head -1)
-	[ -n "$bver" ] || die "no arm64 busybox-static found"
-	deb=$(fetch_deb busybox-static "$bver" arm64)
-	rm -rf "$RPMSG_CACHE/busybox" && mkdir -p "$RPMSG_CACHE/busybox"
-	dpkg -x "$deb" "$RPMSG_CACHE/busybox"
-	[ -x "$BUSYBOX" ] || die "busybox-static package had no bin/busybox"
-fi
+	[ -n "$bver" ] || die "no $arch busybox-static found"
+	deb=$(fetch_deb busybox-static "$bver" "$arch")
+	rm -rf "$dir" && mkdir -p "$dir"
+	dpkg -x "$deb" "$dir"
+	[ -x "$dir/bin/busybox" ] || die "busybox-static ($arch) package had no bin/busybox"
+}
+fetch_busybox arm64 "$RPMSG_CACHE/busybox"
+fetch_busybox armhf "$RPMSG_CACHE/busybox-armhf"
 
 # dtschema for the binding checks.
 if [ ! -x "$RPMSG_CACHE/venv/bin/dt-validate" ]; then

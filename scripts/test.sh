@@ -8,6 +8,16 @@ cd "$PROJECT_ROOT"
 
 only=""
 if [ "${1:-}" = --scenario ]; then only=${2:?--scenario needs a name}; fi
+started=$(date +%s)
+
+# KERNEL=NAME runs the suite on another kernel of the matrix (make test
+# KERNEL=7.2): its runs are named RUN[NAME]. On the reference, the other
+# kernels' core sets follow the suite.
+source "$PROJECT_ROOT/scripts/kernels.sh"
+export KERNEL=${KERNEL:-$(reference_kernel)}
+kernel_select "$KERNEL" || die "no kernel named '$KERNEL' (have: $(kernel_names | tr '\n' ' '))"
+tag=""
+[ "$KERNEL" = "$(reference_kernel)" ] || tag="[$KERNEL]"
 
 # Crates with host tests (and rustfmt): the protocol, rpmsg_echo and the
 # guest test tools, and the rig's boot-page tool.
@@ -142,8 +152,8 @@ done
 # waiting, so two boots share the two cores well); verdicts print in order.
 jobs=${RIG_JOBS:-2}
 mkdir -p build/verdicts
-scripts/initramfs.sh >/dev/null || { echo "not ok - packing the initramfs"; failed=$((failed + 1)); }
-export RIG_INITRAMFS_READY=1
+RIG_INITRAMFS=$(scripts/initramfs.sh) || { echo "not ok - packing the initramfs"; failed=$((failed + 1)); }
+export RIG_INITRAMFS RIG_INITRAMFS_READY=1
 run_one() { # RUN: SCENARIO[@PATH][+fw]
 	local path=mailbox remote=sim name=${1%+fw}
 	[ "$name" = "$1" ] || remote=firmware
@@ -166,7 +176,7 @@ for s in "${scenarios[@]}"; do
 	[ -f "$file" ] || { count_tap <<<"not ok - $s: no scenario file $file"; continue; }
 	expect=$(sed -n 's/^# expect-splat: *//p' "$file" | head -1)
 	# The run's name as a literal inside the patterns (+fw has a "+").
-	re=$(printf '%s' "$s" | sed 's/[][\.*^$+?(){}|/]/\\&/g')
+	re=$(printf '%s' "$s$tag" | sed 's/[][\.*^$+?(){}|/]/\\&/g')
 	out=$(cat "build/verdicts/$s.out" 2>/dev/null)
 	rc=$(cat "build/verdicts/$s.rc" 2>/dev/null || echo 1)
 	if [ -n "$expect" ]; then
@@ -200,5 +210,27 @@ for s in "${scenarios[@]}"; do
 	fi
 done
 
+# The other kernels of the matrix: their modules and core scenarios.
+matrix=()
+if [ -z "$only" ] && [ -z "$tag" ]; then
+	for k in $(kernel_names); do
+		[ "$k" != "$KERNEL" ] || continue
+		echo "# kernel $k: modules and the core scenarios"
+		out=$(scripts/kernel-matrix.sh "$k" 2>&1); rc=$?
+		tap_group "kernel $k core set (scripts/kernel-matrix.sh)" "$out" $rc
+		matrix+=("$(sed -n 's/^# matrix: //p' <<<"$out" | tail -1)")
+		[ -n "${matrix[-1]}" ] || matrix[-1]="$k ? ? fail 0/0"
+	done
+	kernel_select "$KERNEL"
+	echo "# kernel matrix"
+	printf '# %-8s %-9s %-5s %-6s %s\n' kernel toolchain arch build "core scenarios passed"
+	printf '# %-8s %-9s %-5s %-6s %s\n' "$KERNEL" "$K_TOOLCHAIN" "$K_ARCH" ok "the full suite, above"
+	for row in "${matrix[@]}"; do
+		# shellcheck disable=SC2086
+		printf '# %-8s %-9s %-5s %-6s %s\n' $row
+	done
+fi
+
+echo "# make test took $(( $(date +%s) - started )) s"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

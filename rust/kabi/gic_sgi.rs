@@ -85,6 +85,11 @@ impl SgiSender {
     pub(crate) fn to_core(mpidr: u64) -> Result<Self> {
         if let Some(np) = find_available(&[c"arm,gic-v3"]) {
             put_node(np);
+            // 32-bit Rockchip SoCs (RK3506) have a GIC-400; the GICv3
+            // system-register path is AArch64's only.
+            if cfg!(not(target_arch = "aarch64")) {
+                return Err(Error::from_errno(-(kernel::bindings::EOPNOTSUPP as i32)));
+            }
             if mpidr & 0xff >= 16 {
                 return Err(EINVAL);
             }
@@ -126,6 +131,9 @@ impl SgiSender {
                     | (u64::from(intid) << 24)
                     | (aff2 << 32)
                     | (aff3 << 48);
+                // Built only where it is reached: `to_core` refuses a
+                // GICv3 elsewhere.
+                #[cfg(target_arch = "aarch64")]
                 // SAFETY: a GICv3 is in use (checked at construction), so
                 // ICC_SGI1R_EL1 is enabled; it only generates a group 1
                 // SGI at the target core; the SGI number is one Linux's
@@ -141,6 +149,8 @@ impl SgiSender {
                         options(nostack)
                     );
                 }
+                #[cfg(not(target_arch = "aarch64"))]
+                let _ = value;
             }
             Self::Distributor { base, target } => {
                 let value = (u32::from(*target) << 16) | u32::from(intid);

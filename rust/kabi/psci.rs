@@ -5,11 +5,20 @@
 //! SMCCC core's own conduit is not used: it reports none for firmware that
 //! implements SMCCC 1.0 only, as QEMU's PSCI does.
 
+use crate::shared_mem::wire_addr;
 use crate::sys;
-use kernel::prelude::*;
+use kernel::{io::PhysAddr, prelude::*};
 
-const PSCI_0_2_FN64_CPU_ON: u64 = 0xc400_0003;
-const PSCI_0_2_FN64_AFFINITY_INFO: u64 = 0xc400_0004;
+// The calling convention of Linux's own width: SMC64 ids on arm64, SMC32
+// ids on 32-bit ARM (whose MPIDRs and entry points fit in 32 bits).
+#[cfg(target_pointer_width = "64")]
+const PSCI_0_2_FN_CPU_ON: usize = 0xc400_0003;
+#[cfg(target_pointer_width = "64")]
+const PSCI_0_2_FN_AFFINITY_INFO: usize = 0xc400_0004;
+#[cfg(target_pointer_width = "32")]
+const PSCI_0_2_FN_CPU_ON: usize = 0x8400_0003;
+#[cfg(target_pointer_width = "32")]
+const PSCI_0_2_FN_AFFINITY_INFO: usize = 0x8400_0004;
 
 /// What PSCI answered, when it was not success.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,7 +34,7 @@ pub(crate) enum PsciError {
     NotPresent,
     Disabled,
     InvalidAddress,
-    Other(i64),
+    Other(i32),
 }
 
 impl PsciError {
@@ -40,7 +49,8 @@ impl PsciError {
             -7 => Self::NotPresent,
             -8 => Self::Disabled,
             -9 => Self::InvalidAddress,
-            other => Self::Other(other),
+            // PSCI return values are 32-bit; a wider one is reported as is.
+            other => Self::Other(i32::try_from(other).unwrap_or(i32::MIN)),
         }
     }
 }
@@ -94,11 +104,13 @@ fn conduit() -> Result<Conduit, PsciError> {
     conduit
 }
 
-fn call(function: u64, a1: u64, a2: u64, a3: u64) -> Result<i64, PsciError> {
+fn call(function: usize, a1: u64, a2: u64, a3: u64) -> Result<i64, PsciError> {
     let conduit = conduit()?;
     // SAFETY: all-zero is a valid `arm_smccc_res` (four integers).
     let mut res: sys::arm_smccc_res = unsafe { core::mem::zeroed() };
-    let args = (function as usize, a1 as usize, a2 as usize, a3 as usize);
+    // A value wider than a register is not one PSCI could be given.
+    let arg = |v: u64| usize::try_from(v).map_err(|_| PsciError::InvalidParameters);
+    let args = (function, arg(a1)?, arg(a2)?, arg(a3)?);
     let smccc = match conduit {
         Conduit::Hvc => sys::__arm_smccc_hvc,
         Conduit::Smc => sys::__arm_smccc_smc,
@@ -121,13 +133,14 @@ fn call(function: u64, a1: u64, a2: u64, a3: u64) -> Result<i64, PsciError> {
             core::ptr::null_mut(),
         )
     };
-    Ok(res.a0 as i64)
+    // PSCI's return value is signed at the register's width.
+    Ok(res.a0 as isize as i64)
 }
 
 /// Starts the core with affinity `mpidr` at physical address `entry`
 /// (EL1, MMU off), with `context` in its x0.
-pub(crate) fn cpu_on(mpidr: u64, entry: u64, context: u64) -> Result<(), PsciError> {
-    match call(PSCI_0_2_FN64_CPU_ON, mpidr, entry, context)? {
+pub(crate) fn cpu_on(mpidr: u64, entry: PhysAddr, context: u64) -> Result<(), PsciError> {
+    match call(PSCI_0_2_FN_CPU_ON, mpidr, wire_addr(entry), context)? {
         0 => Ok(()),
         code => Err(PsciError::from_code(code)),
     }
@@ -135,7 +148,7 @@ pub(crate) fn cpu_on(mpidr: u64, entry: u64, context: u64) -> Result<(), PsciErr
 
 /// The power state of the core with affinity `mpidr`.
 pub(crate) fn affinity_info(mpidr: u64) -> Result<AffinityState, PsciError> {
-    match call(PSCI_0_2_FN64_AFFINITY_INFO, mpidr, 0, 0)? {
+    match call(PSCI_0_2_FN_AFFINITY_INFO, mpidr, 0, 0)? {
         0 => Ok(AffinityState::On),
         1 => Ok(AffinityState::Off),
         2 => Ok(AffinityState::OnPending),

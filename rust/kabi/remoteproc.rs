@@ -15,6 +15,10 @@ use kernel::{
 
 /// What a remoteproc driver implements. Every method runs in process
 /// context under the remoteproc core's lock, one at a time.
+/// An address in the remote's view of memory, as the remoteproc core
+/// carries it (`u64 da`, `bootaddr`), on 32- and 64-bit kernels alike.
+pub(crate) type DeviceAddr = u64;
+
 pub(crate) trait RprocOps: Send + Sync + 'static {
     /// Checks all of the firmware file `fw` (named `name` under
     /// /lib/firmware) before anything else reads it; an error refuses the
@@ -23,9 +27,9 @@ pub(crate) trait RprocOps: Send + Sync + 'static {
     /// Copies the checked file into the remote's memory.
     fn load(&self, name: &CStr, fw: &[u8]) -> Result;
     /// Where the remote starts executing `fw` (after [`RprocOps::load`]).
-    fn boot_addr(&self, fw: &[u8]) -> u64;
+    fn boot_addr(&self, fw: &[u8]) -> DeviceAddr;
     /// Starts the remote at `boot_addr`.
-    fn start(&self, boot_addr: u64) -> Result;
+    fn start(&self, boot_addr: DeviceAddr) -> Result;
     /// Stops the remote; an error leaves it reported as still running.
     fn stop(&self) -> Result;
     /// Takes over a remote that was started before Linux (by the boot
@@ -353,14 +357,15 @@ impl<T: RprocOps> Ops<T> {
     /// Called only by the remoteproc core for a registered `rproc`.
     unsafe extern "C" fn da_to_va(
         rproc: *mut sys::rproc,
-        da: u64,
+        da: DeviceAddr,
         len: usize,
         is_iomem: *mut bool,
     ) -> *mut kernel::ffi::c_void {
         // SAFETY: per this function's contract.
         let ops = unsafe { ops_of::<T>(rproc) };
         let found = (0..).map_while(|i| ops.memory(i)).find_map(|region| {
-            let off = usize::try_from(da.checked_sub(region.phys())?).ok()?;
+            let off = usize::try_from(da.checked_sub(crate::shared_mem::wire_addr(region.phys()))?)
+                .ok()?;
             region.virt_at(off, len).ok()
         });
         match found {
@@ -403,7 +408,7 @@ impl<T: RprocOps> Ops<T> {
     unsafe extern "C" fn get_boot_addr(
         rproc: *mut sys::rproc,
         fw: *const kernel::bindings::firmware,
-    ) -> u64 {
+    ) -> DeviceAddr {
         // SAFETY: per this function's contract.
         let (ops, fw) = unsafe { (ops_of::<T>(rproc), firmware_bytes(fw)) };
         ops.boot_addr(fw)

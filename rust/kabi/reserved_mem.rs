@@ -4,7 +4,12 @@
 //! reserved regions named by `memory-region`.
 
 use crate::sys;
-use kernel::{bindings, device, prelude::*, sync::aref::ARef};
+use kernel::{
+    bindings, device,
+    io::{PhysAddr, ResourceSize},
+    prelude::*,
+    sync::aref::ARef,
+};
 
 fn raw(dev: &device::Device) -> *mut bindings::device {
     // `device::Device` is a transparent wrapper around `struct device`.
@@ -102,23 +107,23 @@ impl Drop for AssignedPool {
 /// set aside at boot, not RAM it hands out or another device's registers.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ReservedRange {
-    start: u64,
-    size: u64,
+    start: PhysAddr,
+    size: ResourceSize,
 }
 
 impl ReservedRange {
     /// First byte.
-    pub(crate) fn start(&self) -> u64 {
+    pub(crate) fn start(&self) -> PhysAddr {
         self.start
     }
 
     /// Size in bytes.
-    pub(crate) fn size(&self) -> u64 {
+    pub(crate) fn size(&self) -> ResourceSize {
         self.size
     }
 
     /// The range less its last `size` bytes, if it is longer than that.
-    pub(crate) fn without_tail(&self, size: u64) -> Option<Self> {
+    pub(crate) fn without_tail(&self, size: ResourceSize) -> Option<Self> {
         // INVARIANT: a part of a reserved range is reserved as well.
         (size < self.size).then(|| Self {
             start: self.start,
@@ -127,7 +132,7 @@ impl ReservedRange {
     }
 
     /// The last `size` bytes of the range, if it is that long.
-    pub(crate) fn tail(&self, size: u64) -> Option<Self> {
+    pub(crate) fn tail(&self, size: ResourceSize) -> Option<Self> {
         // INVARIANT: a part of a reserved range is reserved as well.
         (size > 0 && size <= self.size).then(|| Self {
             start: self.start + (self.size - size),

@@ -4,7 +4,28 @@
 
 use crate::{reserved_mem::ReservedRange, sys};
 use core::ptr::NonNull;
-use kernel::{bindings, prelude::*};
+use kernel::{bindings, io::PhysAddr, prelude::*};
+
+/// A physical address as the shared-memory formats carry it (the vring
+/// descriptor's and the control page's 64-bit words), on 32- and 64-bit
+/// kernels alike.
+#[allow(clippy::useless_conversion)] // The identity on 64-bit kernels.
+pub(crate) fn wire_addr(phys: PhysAddr) -> u64 {
+    u64::from(phys)
+}
+
+/// A resource size as the shared-memory formats carry it; see [`wire_addr`].
+#[allow(clippy::useless_conversion)] // The identity on 64-bit kernels.
+pub(crate) fn wire_size(size: kernel::io::ResourceSize) -> u64 {
+    u64::from(size)
+}
+
+/// A 64-bit address from a shared-memory format or a device-tree cell as a
+/// physical address, if this kernel's physical addresses reach it.
+#[allow(clippy::useless_conversion)] // The identity on 64-bit kernels.
+pub(crate) fn phys_from_wire(addr: u64) -> Option<PhysAddr> {
+    PhysAddr::try_from(addr).ok()
+}
 
 /// A physical memory range mapped write-combined into the kernel.
 ///
@@ -20,7 +41,7 @@ use kernel::{bindings, prelude::*};
 /// until `drop` releases it after unmapping.
 pub(crate) struct SharedRegion {
     virt: *mut u8,
-    phys: u64,
+    phys: PhysAddr,
     size: usize,
     claim: Option<NonNull<bindings::resource>>,
 }
@@ -40,7 +61,7 @@ impl SharedRegion {
     /// them. Fails with `EBUSY` while any part of the range is claimed by
     /// another driver (or another node of this one), so two users never
     /// share a ring region by mistake; the claim shows in `/proc/iomem`.
-    pub(crate) fn claim(phys: u64, size: usize, owner: &'static CStr) -> Result<Self> {
+    pub(crate) fn claim(phys: PhysAddr, size: usize, owner: &'static CStr) -> Result<Self> {
         if size == 0 {
             return Err(EINVAL);
         }
@@ -85,7 +106,7 @@ impl SharedRegion {
     /// sees it: the rig's simulated remote driving the mailbox that a Linux
     /// driver owns (and claims), so nothing is claimed here. Refuses any
     /// range that touches System RAM: this view is for device registers.
-    pub(crate) fn map_remote_registers(phys: u64, size: usize) -> Result<Self> {
+    pub(crate) fn map_remote_registers(phys: PhysAddr, size: usize) -> Result<Self> {
         let flags = (sys::IORESOURCE_MEM | sys::IORESOURCE_SYSRAM) as kernel::ffi::c_ulong;
         // SAFETY: `region_intersects` only walks the resource tree, under
         // the lock it takes itself.
@@ -105,7 +126,7 @@ impl SharedRegion {
 
     /// Maps `size` bytes at `phys`; private, so that only a claimed range, a
     /// reserved-memory region or a device's registers are ever mapped.
-    fn map(phys: u64, size: usize) -> Result<Self> {
+    fn map(phys: PhysAddr, size: usize) -> Result<Self> {
         if size == 0 {
             return Err(EINVAL);
         }
@@ -125,7 +146,7 @@ impl SharedRegion {
     }
 
     /// Physical address of the first byte.
-    pub(crate) fn phys(&self) -> u64 {
+    pub(crate) fn phys(&self) -> PhysAddr {
         self.phys
     }
 
@@ -218,7 +239,7 @@ impl SharedRegion {
 
     /// Full barrier ordering ring accesses against the other core's.
     pub(crate) fn barrier(&self) {
-        kernel::sync::barrier::smp_mb();
+        crate::compat::smp_mb();
     }
 
     /// Kernel address of byte `off`, for handing ring memory to C code.

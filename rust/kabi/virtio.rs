@@ -118,7 +118,7 @@ impl Serving<'_> {
                 // SAFETY: `vq` is live while it is in the table, and the
                 // table is locked for as long as `self` exists.
                 let ret = unsafe { sys::vring_interrupt(0, vq.0.as_ptr().cast()) };
-                ret == bindings::irqreturn_IRQ_HANDLED
+                crate::compat::irq_handled(ret)
             }
             _ => false,
         }

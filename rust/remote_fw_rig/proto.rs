@@ -5,6 +5,8 @@
 
 #![allow(unreachable_pub, dead_code, clippy::all)]
 
+#[path = "../rpmsg_proto/src/decimal.rs"]
+pub(crate) mod decimal;
 #[path = "../rpmsg_proto/src/firmware_control.rs"]
 pub(crate) mod firmware_control;
 #[path = "../rpmsg_proto/src/shared_mem.rs"]

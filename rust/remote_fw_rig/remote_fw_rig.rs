@@ -26,6 +26,10 @@ use kernel::{
 #[path = "../bindings/mod.rs"]
 mod sys;
 
+#[allow(dead_code)]
+#[path = "../kabi/compat.rs"]
+mod compat;
+
 #[path = "../kabi/gic_sgi.rs"]
 mod gic_sgi;
 #[path = "../kabi/poll.rs"]
@@ -40,10 +44,14 @@ mod reserved_mem;
 #[path = "../kabi/shared_mem.rs"]
 mod shared_mem;
 
+#[allow(dead_code)]
+#[path = "../kabi/dec64.rs"]
+mod dec64;
 #[path = "../kabi/shared_mem_proto.rs"]
 mod memory;
 mod proto;
 
+use dec64::Dec;
 use poll::poll_ms;
 use proto::{
     firmware_control::{
@@ -56,14 +64,13 @@ use proto::{
     shared_mem::SharedMem,
 };
 use psci::AffinityState;
-use shared_mem::SharedRegion;
+use shared_mem::{wire_addr, wire_size, SharedRegion};
 
 /// How long the firmware may take to take a knob.
 const KNOB_TIMEOUT_MS: u32 = 1000;
 
-kernel::of_device_table!(
+compat::of_id_table!(
     OF_TABLE,
-    MODULE_OF_TABLE,
     <RemoteFwRig as platform::Driver>::IdInfo,
     [(of::DeviceId::new(c"rockchip-rpmsg-test,remote-fw"), ())]
 );
@@ -111,7 +118,7 @@ impl ControlArea {
                 f,
                 "{} {}",
                 name,
-                read_u64(&page, OFF_COUNTERS + 8 * i).unwrap_or(0)
+                Dec(read_u64(&page, OFF_COUNTERS + 8 * i).unwrap_or(0))
             )?;
         }
         Ok(())
@@ -284,13 +291,13 @@ impl RemoteFwRig {
             .property_read(c"rockchip-rpmsg-test,doorbell-spi")
             .required_by(dev)?;
         let ring_spi: u32 = fwnode.property_read(c"rockchip-rpmsg-test,ring-spi").or(0);
-        let gic: [u64; 2] = fwnode
+        let gic: [proto::shared_mem::WireAddr; 2] = fwnode
             .property_read(c"rockchip-rpmsg-test,gic")
             .required_by(dev)?;
         let (to_linux_regs, from_linux_regs) = if wire == Wire::Lines {
             (0, 0)
         } else {
-            let blocks: [u64; 2] = fwnode
+            let blocks: [proto::shared_mem::WireAddr; 2] = fwnode
                 .property_read(c"rockchip-rpmsg-test,mbox-regs")
                 .required_by(dev)?;
             (blocks[0], blocks[1])
@@ -320,13 +327,16 @@ impl RemoteFwRig {
             }
         }
         for (param, flag) in [
-            (*module_parameters::log_messages.value(), FLAG_LOG_MESSAGES),
             (
-                *module_parameters::client_sample.value(),
+                compat::param(&module_parameters::log_messages),
+                FLAG_LOG_MESSAGES,
+            ),
+            (
+                compat::param(&module_parameters::client_sample),
                 FLAG_CLIENT_SAMPLE,
             ),
             (
-                *module_parameters::consumed_notify.value(),
+                compat::param(&module_parameters::consumed_notify),
                 FLAG_CONSUMED_NOTIFY,
             ),
         ] {
@@ -346,13 +356,13 @@ impl RemoteFwRig {
             } else {
                 0
             },
-            vrings: (vrings.start(), vrings.size()),
-            pool: (pool.start(), pool.size()),
+            vrings: (wire_addr(vrings.start()), wire_size(vrings.size())),
+            pool: (wire_addr(pool.start()), wire_size(pool.size())),
             to_linux_regs,
             from_linux_regs,
             gicd: gic[0],
             gicr: gic[1],
-            announce_delay_ms: *module_parameters::announce_delay_ms.value(),
+            announce_delay_ms: compat::param(&module_parameters::announce_delay_ms),
         })
     }
 
@@ -365,10 +375,12 @@ impl RemoteFwRig {
         let firmware = reserved_mem::region_by_name(dev, c"firmware").inspect_err(|_| {
             dev_err!(dev, "memory-region: no \"firmware\" entry\n");
         })?;
-        let control_range = firmware.tail(CONTROL_AREA_SIZE as u64).ok_or_else(|| {
-            dev_err!(dev, "firmware region smaller than its control area\n");
-            EINVAL
-        })?;
+        let control_range = firmware
+            .tail(CONTROL_AREA_SIZE as kernel::io::ResourceSize)
+            .ok_or_else(|| {
+                dev_err!(dev, "firmware region smaller than its control area\n");
+                EINVAL
+            })?;
         let area = SharedRegion::map_remote_view(&control_range)?;
         let board = Self::describe(dev)?;
         let state = psci::affinity_info(mpidr).map_err(|e| {

@@ -12,8 +12,7 @@
 use kernel::{
     debugfs::Scope,
     device::{self, Bound, Device},
-    devres::Devres,
-    io::{mem::IoMem, Io},
+    io::{Io, ResourceSize},
     irq::{self, IrqReturn},
     of, platform,
     prelude::*,
@@ -22,6 +21,10 @@ use kernel::{
 
 #[path = "../bindings/mod.rs"]
 mod sys;
+
+#[allow(dead_code)]
+#[path = "../kabi/compat.rs"]
+mod compat;
 
 // The abstractions over C APIs live in ../kabi and are shared with the
 // other modules; each module uses only part of them.
@@ -40,9 +43,14 @@ mod mailbox_controller;
 #[path = "../kabi/platform_module.rs"]
 mod platform_module;
 
+#[allow(dead_code)]
+#[path = "../kabi/dec64.rs"]
+mod dec64;
+mod proto;
 mod regs;
 mod stats;
 
+use compat::{DevresIoMem, IrqHandler, IrqRegistration};
 use debugfs_root::DebugfsRoot;
 use irq_line::IrqLine;
 use mailbox::MboxMsg;
@@ -67,10 +75,9 @@ impl Variant {
     }
 }
 
-kernel::of_device_table!(
+compat::of_id_table!(
     OF_TABLE,
-    MODULE_OF_TABLE,
-    <AmpMailbox as platform::Driver>::IdInfo,
+    <AmpMailboxDriver as platform::Driver>::IdInfo,
     [
         (
             of::DeviceId::new(c"rockchip,rk3506-amp-mailbox"),
@@ -98,7 +105,7 @@ kernel::of_device_table!(
 /// The register block and what the callbacks share.
 #[pin_data]
 struct Mailbox {
-    io: Devres<IoMem<'static>>,
+    io: DevresIoMem,
     layout: &'static Layout,
     /// The B2A interrupt lines, waited for when a channel shuts down.
     b2a_lines: KVec<IrqLine>,
@@ -157,8 +164,8 @@ impl Mailbox {
     }
 
     /// Takes every pending B2A message and hands it to `deliver`.
-    fn receive(&self, dev: &Device<Bound>, mut deliver: impl FnMut(usize, MboxMsg)) -> IrqReturn {
-        let Ok(io) = self.io.access(dev) else {
+    fn receive(&self, mut deliver: impl FnMut(usize, MboxMsg)) -> IrqReturn {
+        let Some(io) = self.io.try_access() else {
             return IrqReturn::None;
         };
         let layout = self.layout;
@@ -222,10 +229,10 @@ struct B2aIrq {
     controller: Arc<Controller<MboxOps>>,
 }
 
-impl irq::Handler for B2aIrq {
-    fn handle(&self, dev: &Device<Bound>) -> IrqReturn {
+impl IrqHandler for B2aIrq {
+    fn handle(&self) -> IrqReturn {
         self.mbox
-            .receive(dev, |chan, msg| self.controller.deliver(chan, msg))
+            .receive(|chan, msg| self.controller.deliver(chan, msg))
     }
 }
 
@@ -239,30 +246,36 @@ impl Drop for BusClock {
 }
 
 /// One bound mailbox. Fields drop in order: interrupts, controller, clock.
-struct AmpMailbox {
-    _irqs: KVec<Pin<KBox<irq::Registration<B2aIrq>>>>,
+struct AmpMailbox<'bound> {
+    _irqs: KVec<Pin<KBox<IrqRegistration<'bound, B2aIrq>>>>,
     _debugfs: Option<Pin<KBox<Scope<Arc<Mailbox>>>>>,
     _controller: Arc<Controller<MboxOps>>,
     mbox: Arc<Mailbox>,
     _clock: BusClock,
 }
 
-impl platform::Driver for AmpMailbox {
+/// The platform driver; each bound block's data is an [`AmpMailbox`].
+struct AmpMailboxDriver;
+
+impl platform::Driver for AmpMailboxDriver {
     type IdInfo = Variant;
-    type Data<'bound> = Self;
+    type Data<'bound> = AmpMailbox<'bound>;
     const OF_ID_TABLE: Option<of::IdTable<Self::IdInfo>> = Some(&OF_TABLE);
 
     fn probe<'bound>(
         pdev: &'bound platform::Device<device::Core<'_>>,
         info: Option<&'bound Self::IdInfo>,
-    ) -> impl PinInit<Self, Error> + 'bound {
+    ) -> impl PinInit<AmpMailbox<'bound>, Error> + 'bound {
         let variant = info.copied().unwrap_or(Variant::FourChannel);
-        Self::start(pdev, variant.layout())
+        AmpMailbox::start(pdev, variant.layout())
     }
 }
 
-impl AmpMailbox {
-    fn start(pdev: &platform::Device<device::Core<'_>>, layout: &'static Layout) -> Result<Self> {
+impl<'bound> AmpMailbox<'bound> {
+    fn start(
+        pdev: &'bound platform::Device<device::Core<'_>>,
+        layout: &'static Layout,
+    ) -> Result<Self> {
         let dev: &Device<Bound> = pdev.as_ref();
         let fwnode = dev.fwnode().ok_or(ENODEV)?;
         let txpoll_ms: u32 = fwnode
@@ -285,7 +298,7 @@ impl AmpMailbox {
             dev_err!(dev, "reg: missing (the mailbox registers)\n");
             EINVAL
         })?;
-        if size < layout.span as u64 {
+        if size < layout.span as ResourceSize {
             dev_err!(
                 dev,
                 "reg: {:#x} bytes is too small for the registers (needs {:#x})\n",
@@ -345,11 +358,12 @@ impl AmpMailbox {
                 controller: controller.clone(),
             };
             let reg = KBox::pin_init(
-                pdev.request_irq_by_index(
+                compat::request_irq_by_index(
+                    pdev,
                     irq::Flags::TRIGGER_NONE,
                     index,
                     c"rockchip-amp-mbox",
-                    Ok::<_, Error>(handler),
+                    handler,
                 ),
                 GFP_KERNEL,
             )
@@ -387,7 +401,7 @@ impl AmpMailbox {
     }
 }
 
-impl Drop for AmpMailbox {
+impl Drop for AmpMailbox<'_> {
     fn drop(&mut self) {
         // Leave the block as reset left it.
         let _ = self
@@ -397,7 +411,7 @@ impl Drop for AmpMailbox {
 }
 
 /// The module: the platform driver and its debugfs directory.
-type AmpMailboxModule = PlatformModule<AmpMailbox>;
+type AmpMailboxModule = PlatformModule<AmpMailboxDriver>;
 
 impl kernel::InPlaceModule for AmpMailboxModule {
     fn init(module: &'static kernel::ThisModule) -> impl PinInit<Self, Error> {

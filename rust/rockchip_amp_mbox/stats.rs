@@ -3,7 +3,7 @@
 //! The mailbox's counters, in debugfs under
 //! `/sys/kernel/debug/rockchip_amp_mbox/<device>/`.
 
-use crate::{mailbox_controller::CHANNELS, Mailbox};
+use crate::{dec64::Dec, mailbox_controller::CHANNELS, Mailbox};
 use core::fmt;
 use kernel::{
     debugfs::{Dir, Scope},
@@ -71,12 +71,16 @@ impl MboxStats {
     /// One `name value` line per counter; channel counters are `chN_name`.
     fn write(&self, channels: usize, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, c) in self.chans.iter().enumerate().take(channels) {
-            writeln!(f, "ch{i}_sent {}", c.sent.load(Relaxed))?;
-            writeln!(f, "ch{i}_tx_completed {}", c.tx_completed.load(Relaxed))?;
+            writeln!(f, "ch{i}_sent {}", Dec(c.sent.load(Relaxed)))?;
+            writeln!(
+                f,
+                "ch{i}_tx_completed {}",
+                Dec(c.tx_completed.load(Relaxed))
+            )?;
             writeln!(f, "ch{i}_in_flight {}", u8::from(c.in_flight.load(Relaxed)))?;
-            writeln!(f, "ch{i}_received {}", c.received.load(Relaxed))?;
+            writeln!(f, "ch{i}_received {}", Dec(c.received.load(Relaxed)))?;
         }
-        writeln!(f, "spurious_irqs {}", self.spurious_irqs.load(Relaxed))
+        writeln!(f, "spurious_irqs {}", Dec(self.spurious_irqs.load(Relaxed)))
     }
 }
 

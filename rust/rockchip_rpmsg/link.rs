@@ -17,7 +17,7 @@ use crate::{
 };
 use kernel::{
     device::{Bound, Device},
-    irq::{self, IrqReturn},
+    irq::IrqReturn,
     prelude::*,
     sync::{
         aref::ARef,
@@ -246,8 +246,8 @@ pub(crate) struct DoorbellIrq {
     pub(crate) rx: Arc<RxThread>,
 }
 
-impl irq::Handler for DoorbellIrq {
-    fn handle(&self, _dev: &Device<Bound>) -> IrqReturn {
+impl crate::compat::IrqHandler for DoorbellIrq {
+    fn handle(&self) -> IrqReturn {
         // The line carries no message to check: every interrupt is ours.
         self.rx.service().stats.doorbells_received.add(1, Relaxed);
         doorbell_arrived(&self.rx);

@@ -6,7 +6,7 @@
 //! a broken overlay says what is wrong instead of silently doing nothing.
 
 use crate::{layout, virtio::RingBarriers};
-use kernel::{device, platform, prelude::*};
+use kernel::{device, io::PhysAddr, platform, prelude::*};
 
 /// How the node's doorbells travel, chosen by its compatible.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -20,7 +20,7 @@ pub(crate) enum Doorbells {
 /// What the node describes, validated.
 pub(crate) struct NodeConfig {
     /// Physical address of the vring region (`reg`).
-    pub(crate) vring_base: u64,
+    pub(crate) vring_base: PhysAddr,
     /// `rockchip,link-id`: master cpu in bits 7:4, remote cpu in bits 3:0.
     pub(crate) link_id: u8,
     /// `rockchip,vdev-nums`: how many virtio devices share the region.

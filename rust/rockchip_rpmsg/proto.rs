@@ -7,6 +7,8 @@
 
 #![allow(unreachable_pub, dead_code, clippy::all)]
 
+#[path = "../rpmsg_proto/src/decimal.rs"]
+pub(crate) mod decimal;
 #[path = "../rpmsg_proto/src/layout.rs"]
 pub(crate) mod layout;
 #[path = "../rpmsg_proto/src/session.rs"]

@@ -7,10 +7,16 @@
 //! rings the remote core through the mailbox and registers one virtio device
 //! per instance, so that `virtio_rpmsg_bus` talks to the remote (RT-Thread).
 
-use kernel::{debugfs::Scope, device, devres::Devres, of, platform, prelude::*, sync::Arc};
+use kernel::{
+    debugfs::Scope, device, devres::Devres, io::ResourceSize, of, platform, prelude::*, sync::Arc,
+};
 
 #[path = "../bindings/mod.rs"]
 mod sys;
+
+#[allow(dead_code)]
+#[path = "../kabi/compat.rs"]
+mod compat;
 
 // The abstractions over C APIs live in ../kabi and are shared with the
 // simulator module; each module uses only part of them.
@@ -48,6 +54,9 @@ mod doorbell_gate;
 mod layout;
 mod link;
 // Legacy split-ring offsets, shared with the simulator and its host tests.
+#[allow(dead_code)]
+#[path = "../kabi/dec64.rs"]
+mod dec64;
 mod node;
 mod proto;
 #[path = "../kabi/shared_mem_proto.rs"]
@@ -60,6 +69,7 @@ mod stats;
 mod vdev;
 mod vdev_set;
 
+use compat::IrqRegistration;
 use debugfs_root::DebugfsRoot;
 use irq_line::IrqLine;
 use link::{Bell, DoorbellIrq, DoorbellRx, Instance, Link, RxThread};
@@ -72,10 +82,9 @@ use shared_mem::SharedRegion;
 use vdev_set::VdevSet;
 use virtio::{RingBarriers, Virtqueues, VringLayout};
 
-kernel::of_device_table!(
+compat::of_id_table!(
     OF_TABLE,
-    MODULE_OF_TABLE,
-    <RockchipRpmsg as platform::Driver>::IdInfo,
+    <RockchipRpmsgDriver as platform::Driver>::IdInfo,
     [
         (of::DeviceId::new(c"rockchip,rpmsg"), Doorbells::Mailbox),
         (
@@ -109,7 +118,7 @@ kernel::of_device_table!(
 const VIRTIO_ID_RPMSG: u32 = sys::VIRTIO_ID_RPMSG;
 
 /// One bound rpmsg node. Teardown order is spelled out in `drop`.
-struct RockchipRpmsg {
+struct RockchipRpmsg<'bound> {
     /// With `rockchip,remoteproc`: the virtio devices follow the remote's
     /// life. Goes first, removing them.
     lifecycle: Option<Devres<Subdev<Arc<VdevSet>>>>,
@@ -117,30 +126,36 @@ struct RockchipRpmsg {
     vdevs: Arc<VdevSet>,
     bell: Bell,
     /// The mailbox-less variant's rx interrupt.
-    rx_irq: Option<Pin<KBox<kernel::irq::Registration<DoorbellIrq>>>>,
+    rx_irq: Option<Pin<KBox<IrqRegistration<'bound, DoorbellIrq>>>>,
     /// Services the virtqueues after doorbells (its service is the link);
     /// the doorbell handlers hold it too.
     rx: Arc<RxThread>,
     _debugfs: Option<Pin<KBox<Scope<Arc<Link>>>>>,
 }
 
-impl platform::Driver for RockchipRpmsg {
+/// The platform driver; each bound node's data is a [`RockchipRpmsg`].
+struct RockchipRpmsgDriver;
+
+impl platform::Driver for RockchipRpmsgDriver {
     type IdInfo = Doorbells;
-    type Data<'bound> = Self;
+    type Data<'bound> = RockchipRpmsg<'bound>;
     const OF_ID_TABLE: Option<of::IdTable<Self::IdInfo>> = Some(&OF_TABLE);
 
     fn probe<'bound>(
         pdev: &'bound platform::Device<device::Core<'_>>,
         info: Option<&'bound Self::IdInfo>,
-    ) -> impl PinInit<Self, Error> + 'bound {
+    ) -> impl PinInit<RockchipRpmsg<'bound>, Error> + 'bound {
         let dev: &device::Device<device::Bound> = pdev.as_ref();
         dev_info!(dev, "rockchip rpmsg platform probe.\n");
-        Self::start(pdev, info.copied().unwrap_or(Doorbells::Mailbox))
+        RockchipRpmsg::start(pdev, info.copied().unwrap_or(Doorbells::Mailbox))
     }
 }
 
-impl RockchipRpmsg {
-    fn start(pdev: &platform::Device<device::Core<'_>>, doorbells: Doorbells) -> Result<Self> {
+impl<'bound> RockchipRpmsg<'bound> {
+    fn start(
+        pdev: &'bound platform::Device<device::Core<'_>>,
+        doorbells: Doorbells,
+    ) -> Result<Self> {
         let dev: &device::Device<device::Bound> = pdev.as_ref();
         let cfg = node::NodeConfig::read(pdev, doorbells)?;
         if cfg.barriers == RingBarriers::Smp {
@@ -158,7 +173,7 @@ impl RockchipRpmsg {
             );
         })?;
         let pool_range = reserved_mem::region(dev, 0)?;
-        let pool_needed = layout::POOL_PER_INSTANCE * cfg.vdev_nums as u64;
+        let pool_needed = layout::POOL_PER_INSTANCE * cfg.vdev_nums as ResourceSize;
         if pool_range.size() < pool_needed {
             dev_err!(
                 dev,
@@ -370,9 +385,9 @@ impl RockchipRpmsg {
     /// The mailbox-less variant's lines: `interrupts` entry 0 rings the
     /// remote, entry 1 is the remote ringing Linux.
     fn interrupts(
-        pdev: &platform::Device<device::Core<'_>>,
+        pdev: &'bound platform::Device<device::Core<'_>>,
         rx: &Arc<RxThread>,
-    ) -> Result<(IrqLine, Pin<KBox<kernel::irq::Registration<DoorbellIrq>>>)> {
+    ) -> Result<(IrqLine, Pin<KBox<IrqRegistration<'bound, DoorbellIrq>>>)> {
         let dev: &device::Device<device::Bound> = pdev.as_ref();
         let entry = |index: u32| {
             pdev.optional_irq_by_index(index)
@@ -392,11 +407,12 @@ impl RockchipRpmsg {
         let tx = entry(0)?;
         entry(1)?;
         let rx = KBox::pin_init(
-            pdev.request_irq_by_index(
+            compat::request_irq_by_index(
+                pdev,
                 kernel::irq::Flags::TRIGGER_NONE,
                 1,
                 c"rockchip-rpmsg",
-                Ok::<_, Error>(DoorbellIrq { rx: rx.clone() }),
+                DoorbellIrq { rx: rx.clone() },
             ),
             GFP_KERNEL,
         )
@@ -413,7 +429,7 @@ impl RockchipRpmsg {
     }
 }
 
-impl Drop for RockchipRpmsg {
+impl Drop for RockchipRpmsg<'_> {
     fn drop(&mut self) {
         // Virtio drivers go first (they still send while removing), then
         // the doorbells, then any service run already queued.
@@ -428,7 +444,7 @@ impl Drop for RockchipRpmsg {
 
 /// The module: registers the platform driver under the vendor's driver
 /// name, so dmesg lines read `rockchip-rpmsg <device>: ...` as on the board.
-type RockchipRpmsgModule = PlatformModule<RockchipRpmsg>;
+type RockchipRpmsgModule = PlatformModule<RockchipRpmsgDriver>;
 
 impl kernel::InPlaceModule for RockchipRpmsgModule {
     fn init(module: &'static kernel::ThisModule) -> impl PinInit<Self, Error> {

@@ -3,7 +3,7 @@
 //! Counters and their debugfs view
 //! (`/sys/kernel/debug/rockchip_rpmsg/<device>/`).
 
-use crate::{doorbell_gate, link::Link};
+use crate::{dec64::Counter, doorbell_gate, link::Link};
 use core::fmt;
 use kernel::{
     debugfs::{Dir, Scope, ScopedDir},
@@ -18,28 +18,28 @@ use kernel::{
 /// Per-link counters.
 pub(crate) struct LinkStats {
     /// Doorbells handed to the mailbox (or interrupt line).
-    pub(crate) doorbells_sent: Atomic<u64>,
+    pub(crate) doorbells_sent: Counter,
     /// Notifies that found a doorbell in flight and were owed the next one.
-    pub(crate) doorbells_coalesced: Atomic<u64>,
+    pub(crate) doorbells_coalesced: Counter,
     /// ... owed doorbells sent when the one in flight completed (part of
     /// `doorbells_sent`).
-    pub(crate) doorbells_deferred: Atomic<u64>,
+    pub(crate) doorbells_deferred: Counter,
     /// Doorbells the mailbox refused (never expected; see `ring`).
-    pub(crate) doorbell_send_errors: Atomic<u64>,
+    pub(crate) doorbell_send_errors: Counter,
     /// Doorbells the controller reported as failed.
-    pub(crate) doorbell_tx_errors: Atomic<u64>,
+    pub(crate) doorbell_tx_errors: Counter,
     /// Doorbells received from the remote, good or bad.
-    pub(crate) doorbells_received: Atomic<u64>,
+    pub(crate) doorbells_received: Counter,
     /// Received doorbells that were ignored (bad magic or link id).
-    pub(crate) bad_doorbells: Atomic<u64>,
+    pub(crate) bad_doorbells: Counter,
     /// ... of which had a bad magic word.
-    pub(crate) bad_magic: Atomic<u64>,
+    pub(crate) bad_magic: Counter,
     /// ... of which named another link.
-    pub(crate) bad_link_id: Atomic<u64>,
+    pub(crate) bad_link_id: Counter,
     /// Good doorbells that arrived while a service run was already queued.
-    pub(crate) doorbells_merged: Atomic<u64>,
+    pub(crate) doorbells_merged: Counter,
     /// Service runs of the rx work.
-    pub(crate) rx_work_runs: Atomic<u64>,
+    pub(crate) rx_work_runs: Counter,
     /// 1 once the remote has rung a valid doorbell.
     pub(crate) remote_ready: Atomic<u32>,
     /// The doorbell gate's state (`doorbell_gate`).
@@ -55,17 +55,17 @@ pub(crate) struct LinkStats {
 impl LinkStats {
     pub(crate) fn new() -> Self {
         Self {
-            doorbells_sent: Atomic::new(0),
-            doorbells_coalesced: Atomic::new(0),
-            doorbells_deferred: Atomic::new(0),
-            doorbell_send_errors: Atomic::new(0),
-            doorbell_tx_errors: Atomic::new(0),
-            doorbells_received: Atomic::new(0),
-            bad_doorbells: Atomic::new(0),
-            bad_magic: Atomic::new(0),
-            bad_link_id: Atomic::new(0),
-            doorbells_merged: Atomic::new(0),
-            rx_work_runs: Atomic::new(0),
+            doorbells_sent: Counter::new(),
+            doorbells_coalesced: Counter::new(),
+            doorbells_deferred: Counter::new(),
+            doorbell_send_errors: Counter::new(),
+            doorbell_tx_errors: Counter::new(),
+            doorbells_received: Counter::new(),
+            bad_doorbells: Counter::new(),
+            bad_magic: Counter::new(),
+            bad_link_id: Counter::new(),
+            doorbells_merged: Counter::new(),
+            rx_work_runs: Counter::new(),
             remote_ready: Atomic::new(0),
             gate: Atomic::new(doorbell_gate::IDLE),
             reported_send_error: Atomic::new(false),
@@ -85,20 +85,20 @@ pub(crate) struct InstanceStats {
     /// The virtio status byte the driver last set.
     pub(crate) status: Atomic<u32>,
     /// Notifies on the receive queue.
-    pub(crate) rvq_notifies: Atomic<u64>,
+    pub(crate) rvq_notifies: Counter,
     /// ... not forwarded (only the first one is: the remote learns of
     /// replenished rx buffers by polling, not by doorbell).
-    pub(crate) rvq_notifies_skipped: Atomic<u64>,
+    pub(crate) rvq_notifies_skipped: Counter,
     /// Notifies on the send queue.
-    pub(crate) tvq_notifies: Atomic<u64>,
+    pub(crate) tvq_notifies: Counter,
     /// Receive-queue callbacks that found used buffers.
-    pub(crate) rvq_interrupts: Atomic<u64>,
+    pub(crate) rvq_interrupts: Counter,
     /// Send-queue callbacks that found used buffers.
-    pub(crate) tvq_interrupts: Atomic<u64>,
+    pub(crate) tvq_interrupts: Counter,
     /// Whether the first (handshake) rvq notify went out.
     pub(crate) rvq_handshake_done: Atomic<bool>,
     /// Times the remote's used index ran past the available index.
-    pub(crate) bad_used_index: Atomic<u64>,
+    pub(crate) bad_used_index: Counter,
     /// Set when the remote broke a ring; the instance is not serviced again.
     pub(crate) halted: Atomic<bool>,
 }
@@ -107,13 +107,13 @@ impl InstanceStats {
     pub(crate) fn new() -> Self {
         Self {
             status: Atomic::new(0),
-            rvq_notifies: Atomic::new(0),
-            rvq_notifies_skipped: Atomic::new(0),
-            tvq_notifies: Atomic::new(0),
-            rvq_interrupts: Atomic::new(0),
-            tvq_interrupts: Atomic::new(0),
+            rvq_notifies: Counter::new(),
+            rvq_notifies_skipped: Counter::new(),
+            tvq_notifies: Counter::new(),
+            rvq_interrupts: Counter::new(),
+            tvq_interrupts: Counter::new(),
             rvq_handshake_done: Atomic::new(false),
-            bad_used_index: Atomic::new(0),
+            bad_used_index: Counter::new(),
             halted: Atomic::new(false),
         }
     }

@@ -10,13 +10,14 @@ use crate::{
     proto,
     remoteproc_subdev::SubdevOps,
     reserved_mem::AssignedPool,
-    shared_mem::SharedRegion,
+    shared_mem::{wire_addr, wire_size, SharedRegion},
     vdev::RpmsgVdev,
     virtio::Registration,
     VIRTIO_ID_RPMSG,
 };
 use kernel::{
     device::{Bound, Device},
+    io::{PhysAddr, ResourceSize},
     new_mutex,
     prelude::*,
     sync::{atomic::Relaxed, Arc, Mutex},
@@ -29,10 +30,10 @@ pub(crate) struct VdevSet {
     bell: Bell,
     /// The vring region, to tell fresh rings from an earlier session's.
     region: Arc<SharedRegion>,
-    vring_base: u64,
+    vring_base: PhysAddr,
     /// The buffer pool (start, size): descriptors of an earlier session
     /// point into it.
-    pool: (u64, u64),
+    pool: (PhysAddr, ResourceSize),
     /// The pool as assigned to the device, and the bytes of it the
     /// instances use: empty again once the virtio devices are gone.
     assigned: Arc<AssignedPool>,
@@ -47,8 +48,8 @@ impl VdevSet {
         link: Arc<Link>,
         bell: Bell,
         region: Arc<SharedRegion>,
-        vring_base: u64,
-        pool: (u64, u64),
+        vring_base: PhysAddr,
+        pool: (PhysAddr, ResourceSize),
         assigned: Arc<AssignedPool>,
     ) -> Result<Arc<Self>> {
         Arc::pin_init(
@@ -74,8 +75,14 @@ impl VdevSet {
         let ring = proto::layout::VringLayout::rockchip();
         (0..self.link.instances.len()).find_map(|i| {
             let vring0 = layout::vring_offset(i, 0) as usize;
-            proto::session::earlier_session(&*self.region, vring0, &ring, self.pool.0, self.pool.1)
-                .map(|seen| (i, seen))
+            proto::session::earlier_session(
+                &*self.region,
+                vring0,
+                &ring,
+                wire_addr(self.pool.0),
+                wire_size(self.pool.1),
+            )
+            .map(|seen| (i, seen))
         })
     }
 

@@ -21,6 +21,7 @@ use crate::proto::{
     },
     firmware_image::{self, FirmwareImage},
     heartbeat::{HeartbeatWatch, Verdict},
+    shared_mem::WireAddr,
 };
 use crate::{
     core_power::CorePower,
@@ -28,12 +29,12 @@ use crate::{
     poll::poll_ms,
     psci,
     psci::AffinityState,
-    remoteproc::{Health, RprocOps},
+    remoteproc::{DeviceAddr, Health, RprocOps},
     reset_line::ResetLine,
-    shared_mem::SharedRegion,
+    shared_mem::{phys_from_wire, wire_addr, SharedRegion},
 };
 use core::fmt;
-use kernel::{new_mutex, prelude::*, sync::Mutex};
+use kernel::{io::PhysAddr, new_mutex, prelude::*, sync::Mutex};
 
 /// How long the firmware may take to say it runs, or to take a request.
 const START_TIMEOUT_MS: u32 = 2000;
@@ -140,9 +141,9 @@ impl RemoteCore {
     }
 
     /// The firmware's memory the image may occupy.
-    fn image_range(&self) -> core::ops::Range<u64> {
-        let base = self.image.phys();
-        base..base + self.image.size() as u64
+    fn image_range(&self) -> core::ops::Range<WireAddr> {
+        let base = wire_addr(self.image.phys());
+        base..base + self.image.size() as WireAddr
     }
 
     /// Checks all of `data` as an image for this core.
@@ -160,7 +161,7 @@ impl RemoteCore {
     /// Checks all of `data`, then copies its segments into the region; a
     /// refused file writes nothing.
     fn load_image(&self, name: &CStr, data: &[u8]) -> Result {
-        let base = self.image.phys();
+        let base = wire_addr(self.image.phys());
         let image = self.check_image(name, data)?;
         let mut loaded = 0;
         for s in image.segments() {
@@ -190,7 +191,7 @@ impl RemoteCore {
     /// Readies the lifecycle page and the rings, powers the core and starts
     /// its CPU at `entry`; returns how long the firmware took to say it
     /// runs. A firmware that does not come up is turned off again.
-    fn boot(&self, entry: u64) -> Result<u32> {
+    fn boot(&self, entry: PhysAddr) -> Result<u32> {
         // A clean log ring: remoteproc's trace0 shows it up to its first
         // NUL, so an earlier run's text must not trail this run's.
         self.area.zero(0, LOG_RING_SIZE).map_err(|_| EINVAL)?;
@@ -276,7 +277,7 @@ impl RemoteCore {
         }
         let len = self.page_read_u32(OFF_RESOURCE_TABLE_SIZE) as usize;
         let off = at
-            .checked_sub(self.image.phys())
+            .checked_sub(wire_addr(self.image.phys()))
             .and_then(|off| usize::try_from(off).ok())
             .filter(|off| {
                 (16..=MAX_RESOURCE_TABLE_SIZE).contains(&len)
@@ -448,14 +449,17 @@ impl RprocOps for RemoteCore {
         self.load_image(name, fw)
     }
 
-    fn boot_addr(&self, fw: &[u8]) -> u64 {
+    fn boot_addr(&self, fw: &[u8]) -> DeviceAddr {
         // remoteproc asks for the entry before `load`; a file this check
         // refuses, `load` refuses too, so the 0 never starts a CPU.
         firmware_image::check(fw, self.kind.elf_machine, self.image_range())
             .map_or(0, |image| image.entry)
     }
 
-    fn start(&self, entry: u64) -> Result {
+    fn start(&self, entry: DeviceAddr) -> Result {
+        // The remote sees memory at Linux's physical addresses; an entry
+        // this kernel cannot address was refused by the image check.
+        let entry = phys_from_wire(entry).ok_or(EINVAL)?;
         let waited = self.boot(entry)?;
         pr_info!(
             "remote firmware running on CPU {:#x} (entry {:#x}, {}{} clock(s) held, running after {} ms)\n",

@@ -19,6 +19,7 @@
 
 use kernel::{
     device::{self, Bound, Device},
+    io::ResourceSize,
     of, platform,
     prelude::*,
     str::CString,
@@ -26,6 +27,10 @@ use kernel::{
 
 #[path = "../bindings/mod.rs"]
 mod sys;
+
+#[allow(dead_code)]
+#[path = "../kabi/compat.rs"]
+mod compat;
 
 #[path = "../kabi/clock_set.rs"]
 mod clock_set;
@@ -105,9 +110,8 @@ const RK3588: SocInfo = SocInfo {
     default_firmware: c"rockchip/rk3588-rtthread.elf",
 };
 
-kernel::of_device_table!(
+compat::of_id_table!(
     OF_TABLE,
-    MODULE_OF_TABLE,
     <RockchipRproc as platform::Driver>::IdInfo,
     [
         (of::DeviceId::new(c"rockchip,rk3506-rproc"), RK3506),
@@ -149,8 +153,8 @@ impl RockchipRproc {
                 e.to_errno()
             );
         })?;
-        let area_range = firmware.tail(CONTROL_AREA_SIZE as u64);
-        let image_range = firmware.without_tail(CONTROL_AREA_SIZE as u64);
+        let area_range = firmware.tail(CONTROL_AREA_SIZE as ResourceSize);
+        let image_range = firmware.without_tail(CONTROL_AREA_SIZE as ResourceSize);
         let (Some(area_range), Some(image_range)) = (area_range, image_range) else {
             dev_err!(
                 dev,
@@ -252,7 +256,7 @@ impl RockchipRproc {
             &*firmware_name
         );
         let rproc = Registration::register(dev, dev.name(), &firmware_name, core, running)?;
-        if !running && *module_parameters::auto_boot.value() != 0 {
+        if !running && compat::param(&module_parameters::auto_boot) != 0 {
             rproc.boot()?;
         }
         Ok(Self { _rproc: rproc })

@@ -5,6 +5,8 @@
 
 #![allow(unreachable_pub, dead_code, clippy::all)]
 
+#[path = "../rpmsg_proto/src/decimal.rs"]
+pub(crate) mod decimal;
 #[path = "../rpmsg_proto/src/device_queue.rs"]
 pub(crate) mod device_queue;
 #[path = "../rpmsg_proto/src/layout.rs"]

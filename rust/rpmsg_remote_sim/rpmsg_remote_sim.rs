@@ -25,6 +25,10 @@ use kernel::{
 #[path = "../bindings/mod.rs"]
 mod sys;
 
+#[allow(dead_code)]
+#[path = "../kabi/compat.rs"]
+mod compat;
+
 // The abstractions over C APIs live in ../kabi and are shared with the
 // driver module; each module uses only part of them.
 #[allow(dead_code)]
@@ -45,6 +49,9 @@ mod shared_mem;
 mod workqueue_ext;
 
 // The mailbox register layouts, shared with the driver the model serves.
+#[allow(dead_code)]
+#[path = "../kabi/dec64.rs"]
+mod dec64;
 #[allow(dead_code)]
 #[path = "../rockchip_amp_mbox/regs.rs"]
 mod mbox_regs;
@@ -68,10 +75,9 @@ enum Path {
     Lines,
 }
 
-kernel::of_device_table!(
+compat::of_id_table!(
     OF_TABLE,
-    MODULE_OF_TABLE,
-    <RemoteSim as platform::Driver>::IdInfo,
+    <RemoteSimDriver as platform::Driver>::IdInfo,
     [
         (
             of::DeviceId::new(c"rockchip-rpmsg-test,remote-sim"),
@@ -90,8 +96,8 @@ struct TxLine {
     sim: Arc<Sim>,
 }
 
-impl irq::Handler for TxLine {
-    fn handle(&self, _dev: &Device<Bound>) -> IrqReturn {
+impl compat::IrqHandler for TxLine {
+    fn handle(&self) -> IrqReturn {
         self.sim.line_rang();
         IrqReturn::Handled
     }
@@ -121,28 +127,31 @@ impl kernel::debugfs::Reader for FaultWriter {
 }
 
 /// One bound simulator node.
-struct RemoteSim {
+struct RemoteSim<'bound> {
     sim: Arc<Sim>,
-    tx_line: Option<Pin<KBox<irq::Registration<TxLine>>>>,
+    tx_line: Option<Pin<KBox<compat::IrqRegistration<'bound, TxLine>>>>,
     _files: Pin<KBox<Scope<Files>>>,
     _fault: Pin<KBox<kernel::debugfs::File<FaultWriter>>>,
     _root: Dir,
 }
 
-impl platform::Driver for RemoteSim {
+/// The platform driver; each bound node's data is a [`RemoteSim`].
+struct RemoteSimDriver;
+
+impl platform::Driver for RemoteSimDriver {
     type IdInfo = Path;
-    type Data<'bound> = Self;
+    type Data<'bound> = RemoteSim<'bound>;
     const OF_ID_TABLE: Option<of::IdTable<Self::IdInfo>> = Some(&OF_TABLE);
 
     fn probe<'bound>(
         pdev: &'bound platform::Device<device::Core<'_>>,
         info: Option<&'bound Self::IdInfo>,
-    ) -> impl PinInit<Self, Error> + 'bound {
-        Self::start(pdev, info.copied().unwrap_or(Path::Mailbox))
+    ) -> impl PinInit<RemoteSim<'bound>, Error> + 'bound {
+        RemoteSim::start(pdev, info.copied().unwrap_or(Path::Mailbox))
     }
 }
 
-impl RemoteSim {
+impl<'bound> RemoteSim<'bound> {
     /// The doorbell path: the register page and the mailbox's B2A line, or
     /// Linux's rx line (`interrupts` entry 1).
     fn wire(pdev: &platform::Device<device::Core<'_>>, path: Path) -> Result<Wire> {
@@ -166,11 +175,12 @@ impl RemoteSim {
                     EINVAL
                 })?;
                 // The rx block's base and size, then the tx block's.
-                let blocks: [u64; 4] = fwnode
+                let blocks: [proto::shared_mem::WireAddr; 4] = fwnode
                     .property_read(c"rockchip-rpmsg-test,mbox-regs")
                     .required_by(dev)?;
-                let map = |phys: u64, size: u64| {
+                let map = |phys: proto::shared_mem::WireAddr, size: proto::shared_mem::WireSize| {
                     let size = usize::try_from(size).map_err(|_| EINVAL)?;
+                    let phys = shared_mem::phys_from_wire(phys).ok_or(EINVAL)?;
                     SharedRegion::map_remote_registers(phys, size).inspect_err(|_| {
                         dev_err!(
                             dev,
@@ -188,7 +198,7 @@ impl RemoteSim {
         })
     }
 
-    fn start(pdev: &platform::Device<device::Core<'_>>, path: Path) -> Result<Self> {
+    fn start(pdev: &'bound platform::Device<device::Core<'_>>, path: Path) -> Result<Self> {
         let dev: &device::Device<device::Bound> = pdev.as_ref();
         let fwnode = dev.fwnode().ok_or(ENODEV)?;
         let link_id: u32 = fwnode.property_read(c"rockchip,link-id").required_by(dev)?;
@@ -210,21 +220,22 @@ impl RemoteSim {
         let pool = SharedRegion::map_remote_view(&pool)?;
 
         let choice = EndpointChoice {
-            client_sample: *module_parameters::client_sample.value() != 0,
-            raw: *module_parameters::raw_endpoint.value() != 0,
-            log_messages: *module_parameters::log_messages.value() != 0,
-            announce_delay_ms: *module_parameters::announce_delay_ms.value(),
+            client_sample: compat::param(&module_parameters::client_sample) != 0,
+            raw: compat::param(&module_parameters::raw_endpoint) != 0,
+            log_messages: compat::param(&module_parameters::log_messages) != 0,
+            announce_delay_ms: compat::param(&module_parameters::announce_delay_ms),
         };
         let wire = Self::wire(pdev, path)?;
         let sim = Sim::new(link_id, vdevs as usize, rings, pool, wire, &choice)?;
         let tx_line = match path {
             Path::Mailbox => None,
             Path::Lines => Some(KBox::pin_init(
-                pdev.request_irq_by_index(
+                compat::request_irq_by_index(
+                    pdev,
                     irq::Flags::TRIGGER_NONE,
                     0,
                     c"rpmsg-remote-sim",
-                    Ok::<_, Error>(TxLine { sim: sim.clone() }),
+                    TxLine { sim: sim.clone() },
                 ),
                 GFP_KERNEL,
             )?),
@@ -270,7 +281,7 @@ impl RemoteSim {
     }
 }
 
-impl Drop for RemoteSim {
+impl Drop for RemoteSim<'_> {
     fn drop(&mut self) {
         // Stop ringing Linux and the firmware loop, stop listening, and
         // wait for the loop to end.
@@ -281,7 +292,7 @@ impl Drop for RemoteSim {
 }
 
 kernel::module_platform_driver! {
-    type: RemoteSim,
+    type: RemoteSimDriver,
     name: "rpmsg_remote_sim",
     authors: ["rockchip-rpmsg developers"],
     description: "Simulated Rockchip remote core (RT-Thread rpmsg side, mailbox registers or interrupt lines) for the QEMU board",

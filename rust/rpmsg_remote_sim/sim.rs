@@ -4,6 +4,7 @@
 //! RT-Thread's side of the rings, and rings Linux back.
 
 use crate::{
+    dec64::Dec,
     mailbox::MboxMsg,
     proto::{
         layout::{Doorbell, DOORBELL_MAGIC},
@@ -12,7 +13,7 @@ use crate::{
             RemoteHost, OUTQ_BYTES,
         },
     },
-    shared_mem::SharedRegion,
+    shared_mem::{wire_addr, SharedRegion},
     wire::Wire,
 };
 use core::fmt;
@@ -128,7 +129,7 @@ impl Sim {
         let mut remotes = KVec::with_capacity(vdevs, GFP_KERNEL)?;
         for i in 0..vdevs {
             let storage = KVec::from_elem(0u8, OUTQ_BYTES, GFP_KERNEL)?;
-            let mut remote = Remote::new(i, pool.phys(), storage).map_err(|_| EINVAL)?;
+            let mut remote = Remote::new(i, wire_addr(pool.phys()), storage).map_err(|_| EINVAL)?;
             let eps = remote.endpoints_mut();
             let extra = [
                 (
@@ -310,7 +311,9 @@ impl Sim {
         let fw = self.firmware.lock();
         let mut clean = true;
         for (i, r) in fw.remotes.iter().enumerate() {
-            if let Some(finding) = r.audit(&self.rings, self.pool.phys(), self.pool.size()) {
+            if let Some(finding) =
+                r.audit(&self.rings, wire_addr(self.pool.phys()), self.pool.size())
+            {
                 clean = false;
                 writeln!(f, "vdev{i}: {finding:?}")?;
             }
@@ -348,33 +351,37 @@ impl Sim {
         }
         drop(fw);
         let c = &self.counters;
-        writeln!(f, "doorbells_in {}", c.doorbells_in.load(Relaxed))?;
-        writeln!(f, "bad_doorbells_in {}", c.bad_doorbells_in.load(Relaxed))?;
-        writeln!(f, "doorbells_out {}", c.doorbells_out.load(Relaxed))?;
+        writeln!(f, "doorbells_in {}", Dec(c.doorbells_in.load(Relaxed)))?;
+        writeln!(
+            f,
+            "bad_doorbells_in {}",
+            Dec(c.bad_doorbells_in.load(Relaxed))
+        )?;
+        writeln!(f, "doorbells_out {}", Dec(c.doorbells_out.load(Relaxed)))?;
         writeln!(
             f,
             "faulty_doorbells_out {}",
-            c.faulty_doorbells_out.load(Relaxed)
+            Dec(c.faulty_doorbells_out.load(Relaxed))
         )?;
-        writeln!(f, "messages_in {}", sum.messages_in)?;
-        writeln!(f, "messages_out {}", sum.messages_out)?;
-        writeln!(f, "consumed {}", sum.consumed)?;
+        writeln!(f, "messages_in {}", Dec(sum.messages_in))?;
+        writeln!(f, "messages_out {}", Dec(sum.messages_out))?;
+        writeln!(f, "consumed {}", Dec(sum.consumed))?;
         writeln!(
             f,
             "suppressed_notifications {}",
-            sum.suppressed_notifications
+            Dec(sum.suppressed_notifications)
         )?;
-        writeln!(f, "waits_for_buffers {}", sum.waits_for_buffers)?;
-        writeln!(f, "protocol_errors {}", sum.protocol_errors)?;
-        writeln!(f, "dropped_unknown {}", sum.dropped_unknown)?;
-        writeln!(f, "faults_applied {}", sum.faults_applied)?;
-        writeln!(f, "source_sent {}", sum.source_sent)?;
-        writeln!(f, "stream_polls_started {}", sum.stream_polls_started)?;
-        writeln!(f, "doorbells_held {}", sum.doorbells_held)?;
+        writeln!(f, "waits_for_buffers {}", Dec(sum.waits_for_buffers))?;
+        writeln!(f, "protocol_errors {}", Dec(sum.protocol_errors))?;
+        writeln!(f, "dropped_unknown {}", Dec(sum.dropped_unknown))?;
+        writeln!(f, "faults_applied {}", Dec(sum.faults_applied))?;
+        writeln!(f, "source_sent {}", Dec(sum.source_sent))?;
+        writeln!(f, "stream_polls_started {}", Dec(sum.stream_polls_started))?;
+        writeln!(f, "doorbells_held {}", Dec(sum.doorbells_held))?;
         // Not a counter: instances polling vring1 with notifications off now.
         writeln!(f, "streaming {streaming}")?;
         let w = self.wire.counters();
-        writeln!(f, "rings_while_pending {}", w.rings_while_pending)
+        writeln!(f, "rings_while_pending {}", Dec(w.rings_while_pending))
     }
 
     /// One pass of the firmware loop.

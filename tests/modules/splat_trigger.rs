@@ -25,6 +25,11 @@ use kernel::{
     },
 };
 
+// Only its module-parameter helper is used here.
+#[allow(dead_code, unused_imports, unused_macros)]
+#[path = "../../rust/kabi/compat.rs"]
+mod compat;
+
 module! {
     type: SplatTrigger,
     name: "splat_trigger",
@@ -57,7 +62,7 @@ struct SplatTrigger;
 
 impl kernel::Module for SplatTrigger {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        match *module_parameters::kind.value() {
+        match compat::param(&module_parameters::kind) {
             WARNING => warning(),
             KASAN => kasan()?,
             LOCKDEP => lockdep()?,

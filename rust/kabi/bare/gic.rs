@@ -5,7 +5,7 @@
 
 use super::{gic_v2, gic_v3, phys::PhysWindow};
 pub use gic_v3::{GicError, SPURIOUS};
-use rpmsg_proto::shared_mem::SharedMem;
+use rpmsg_proto::shared_mem::{SharedMem, WireAddr};
 
 // Distributor registers both versions share for SPIs.
 const GICD_ISENABLER: usize = 0x0100;
@@ -23,7 +23,7 @@ pub enum Gic {
 impl Gic {
     /// A GICv3 with its distributor at `gicd` and redistributors from
     /// `gicr_or_gicc` on, or (`v2`) a GICv2 with its CPU interface there.
-    pub fn init(gicd: u64, gicr_or_gicc: u64, v2: bool) -> Result<Self, GicError> {
+    pub fn init(gicd: WireAddr, gicr_or_gicc: WireAddr, v2: bool) -> Result<Self, GicError> {
         Ok(if v2 {
             Gic::V2(gic_v2::Gic::init(gicd, gicr_or_gicc)?)
         } else {

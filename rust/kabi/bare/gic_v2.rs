@@ -10,7 +10,7 @@
 
 use super::{gic_v3::GicError, phys::PhysWindow};
 use core::cell::Cell;
-use rpmsg_proto::shared_mem::SharedMem;
+use rpmsg_proto::shared_mem::{SharedMem, WireAddr, WireSize};
 
 const GICD_ISENABLER: usize = 0x0100;
 const GICD_ICENABLER: usize = 0x0180;
@@ -19,14 +19,14 @@ const GICD_ICACTIVER: usize = 0x0380;
 const GICD_IPRIORITYR: usize = 0x0400;
 const GICD_ITARGETSR: usize = 0x0800;
 const GICD_ICFGR: usize = 0x0c00;
-const GICD_SIZE: u64 = 0x1000;
+const GICD_SIZE: WireSize = 0x1000;
 
 const GICC_CTLR: usize = 0x00;
 const GICC_PMR: usize = 0x04;
 const GICC_BPR: usize = 0x08;
 const GICC_IAR: usize = 0x0c;
 const GICC_EOIR: usize = 0x10;
-const GICC_SIZE: u64 = 0x2000;
+const GICC_SIZE: WireSize = 0x2000;
 /// Both groups signalled, and either acknowledged through GICC_IAR.
 const GICC_CTLR_ENABLE: u32 = 0b111;
 
@@ -49,7 +49,7 @@ pub struct Gic {
 impl Gic {
     /// Maps the distributor at `gicd` and the CPU interface at `gicc`,
     /// learns this CPU's interface number, and turns the interface on.
-    pub fn init(gicd: u64, gicc: u64) -> Result<Self, GicError> {
+    pub fn init(gicd: WireAddr, gicc: WireAddr) -> Result<Self, GicError> {
         let dist = PhysWindow::device(gicd, GICD_SIZE).map_err(|_| GicError::BadAddress)?;
         let cpu = PhysWindow::device(gicc, GICC_SIZE).map_err(|_| GicError::BadAddress)?;
         // GICD_ITARGETSR0..7 are banked: each byte reads as the reading

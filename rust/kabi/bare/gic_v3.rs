@@ -9,7 +9,7 @@
 
 use super::phys::PhysWindow;
 use core::arch::asm;
-use rpmsg_proto::shared_mem::SharedMem;
+use rpmsg_proto::shared_mem::{SharedMem, WireAddr, WireSize};
 
 const GICD_IGROUPR: usize = 0x0080;
 const GICD_ISENABLER: usize = 0x0100;
@@ -19,7 +19,7 @@ const GICD_ICACTIVER: usize = 0x0380;
 const GICD_IPRIORITYR: usize = 0x0400;
 const GICD_ICFGR: usize = 0x0c00;
 const GICD_IROUTER: usize = 0x6000;
-const GICD_SIZE: u64 = 0x1_0000;
+const GICD_SIZE: WireSize = 0x1_0000;
 
 /// One redistributor: its RD frame and SGI frame.
 const GICR_FRAME_PAIR: usize = 0x2_0000;
@@ -67,15 +67,15 @@ pub struct Gic {
 impl Gic {
     /// Finds this CPU's redistributor among those from `gicr` on, wakes
     /// it, and turns on the CPU interface for group 1 interrupts.
-    pub fn init(gicd: u64, gicr: u64) -> Result<Self, GicError> {
+    pub fn init(gicd: WireAddr, gicr: WireAddr) -> Result<Self, GicError> {
         let dist = PhysWindow::device(gicd, GICD_SIZE).map_err(|_| GicError::BadAddress)?;
         let affinity = super::cpu::affinity();
         // GICR_TYPER[63:32] holds Aff3.Aff2.Aff1.Aff0.
         let wanted = ((affinity >> 8) & 0xff00_0000) | (affinity & 0xff_ffff);
         let mut rd = None;
         for i in 0..MAX_REDISTRIBUTORS {
-            let base = gicr + (i * GICR_FRAME_PAIR) as u64;
-            let frame = PhysWindow::device(base, GICR_FRAME_PAIR as u64)
+            let base = gicr + (i * GICR_FRAME_PAIR) as WireAddr;
+            let frame = PhysWindow::device(base, GICR_FRAME_PAIR as WireSize)
                 .map_err(|_| GicError::NoRedistributor)?;
             let typer = frame
                 .read_u64_pair(GICR_TYPER)

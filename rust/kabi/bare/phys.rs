@@ -3,7 +3,7 @@
 //! Physical windows the firmware may access, checked against the board's
 //! memory map before the first access.
 
-use rpmsg_proto::shared_mem::{OutOfBounds, SharedMem};
+use rpmsg_proto::shared_mem::{OutOfBounds, SharedMem, WireAddr, WireSize};
 
 /// The board's device space (GIC, mailbox blocks): QEMU virt below RAM.
 const DEVICE_SPACE: (usize, usize) = (0x0800_0000, 0x1000_0000);
@@ -53,7 +53,11 @@ pub struct PhysWindow {
 }
 
 impl PhysWindow {
-    fn checked(base: u64, size: u64, region: (usize, usize)) -> Result<Self, WindowError> {
+    fn checked(
+        base: WireAddr,
+        size: WireSize,
+        region: (usize, usize),
+    ) -> Result<Self, WindowError> {
         let base = usize::try_from(base).map_err(|_| WindowError::OutsideMap)?;
         let size = usize::try_from(size).map_err(|_| WindowError::OutsideMap)?;
         let end = base.checked_add(size).ok_or(WindowError::Empty)?;
@@ -67,7 +71,7 @@ impl PhysWindow {
     }
 
     /// Shared RAM: inside the board's RAM and outside the firmware image.
-    pub fn ram(base: u64, size: u64) -> Result<Self, WindowError> {
+    pub fn ram(base: WireAddr, size: WireSize) -> Result<Self, WindowError> {
         let w = Self::checked(base, size, RAM)?;
         let (start, end) = image_range();
         if w.base < end && start < w.base + w.size {
@@ -79,13 +83,13 @@ impl PhysWindow {
     /// The log ring and control page at the end of the firmware's region
     /// ([`rpmsg_proto::firmware_control::CONTROL_AREA_SIZE`] bytes).
     pub fn control_area() -> Result<Self, WindowError> {
-        let base = core::ptr::addr_of!(__control_area) as u64;
-        let size = rpmsg_proto::firmware_control::CONTROL_AREA_SIZE as u64;
+        let base = core::ptr::addr_of!(__control_area) as WireAddr;
+        let size = rpmsg_proto::firmware_control::CONTROL_AREA_SIZE as WireSize;
         Self::ram(base, size)
     }
 
     /// Device registers: inside the board's device space.
-    pub fn device(base: u64, size: u64) -> Result<Self, WindowError> {
+    pub fn device(base: WireAddr, size: WireSize) -> Result<Self, WindowError> {
         Self::checked(base, size, DEVICE_SPACE)
     }
 

@@ -12,7 +12,7 @@ use rpmsg_proto::{
         OFF_REQUEST_DONE, OFF_REQUEST_RESULT, OFF_REQUEST_SEQ, OFF_RESOURCE_TABLE,
         OFF_RESOURCE_TABLE_SIZE, OFF_STATE, STATE_REFUSED,
     },
-    shared_mem::SharedMem,
+    shared_mem::{SharedMem, WireAddr},
 };
 
 /// The firmware's counters, in the order of [`COUNTER_NAMES`].
@@ -164,7 +164,7 @@ impl Control {
 
     /// Says where this firmware's resource table is, so that a Linux that
     /// attaches (and did not load the file) finds the trace buffer.
-    pub(crate) fn publish_resource_table(&self, at: u64, size: u32) {
+    pub(crate) fn publish_resource_table(&self, at: WireAddr, size: u32) {
         let page = self.page();
         let _ = write_u64(&page, OFF_RESOURCE_TABLE, at);
         let _ = page.write_u32(OFF_RESOURCE_TABLE_SIZE, size);

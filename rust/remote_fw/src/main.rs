@@ -54,7 +54,8 @@ fn main() -> ! {
         cpu::power_off()
     }
     control.publish_resource_table(
-        core::ptr::addr_of!(bare::resource_table::RESOURCE_TABLE) as u64,
+        core::ptr::addr_of!(bare::resource_table::RESOURCE_TABLE)
+            as rpmsg_proto::shared_mem::WireAddr,
         core::mem::size_of::<bare::resource_table::ResourceTable>() as u32,
     );
     let board = match BoardDescription::read(&control.page()) {

@@ -11,7 +11,7 @@ use crate::{
 use rpmsg_proto::{
     firmware_control::{BoardDescription, Wire},
     layout::Doorbell,
-    shared_mem::SharedMem,
+    shared_mem::{SharedMem, WireSize},
 };
 
 /// One channel of a mailbox block.
@@ -91,7 +91,7 @@ impl DoorbellWire {
                 })
             }
         };
-        let span = layout.span as u64;
+        let span = layout.span as WireSize;
         let rx =
             PhysWindow::device(board.to_linux_regs, span).map_err(|_| WireError::BadRegisters)?;
         let tx =

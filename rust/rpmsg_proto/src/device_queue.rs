@@ -9,7 +9,7 @@
 use super::layout::{
     VringLayout, VRING_AVAIL_F_NO_INTERRUPT, VRING_DESC_F_NEXT, VRING_USED_F_NO_NOTIFY,
 };
-use super::shared_mem::{OutOfBounds, SharedMem};
+use super::shared_mem::{OutOfBounds, SharedMem, WireAddr};
 
 /// Why a ring operation failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,7 +67,7 @@ impl QueueError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Desc {
     /// Physical address of the buffer.
-    pub addr: u64,
+    pub addr: WireAddr,
     /// Length of the buffer.
     pub len: u32,
     /// `VRING_DESC_F_*` flags.

@@ -10,7 +10,7 @@
 //!
 //! Offsets are in bytes from the start of the page; values little-endian.
 
-use super::shared_mem::{OutOfBounds, SharedMem};
+use super::shared_mem::{OutOfBounds, SharedMem, WireAddr, WireSize};
 
 /// Size of the control page.
 pub const CONTROL_PAGE_SIZE: usize = 4096;
@@ -247,17 +247,17 @@ pub struct BoardDescription {
     /// The SPI the remote sets pending to ring Linux (lines only; 0 else).
     pub ring_intid: u32,
     /// The vring region: physical address, size.
-    pub vrings: (u64, u64),
+    pub vrings: (WireAddr, WireSize),
     /// The buffer pool: physical address, size.
-    pub pool: (u64, u64),
+    pub pool: (WireAddr, WireSize),
     /// The mailbox block Linux receives on (B2A side).
-    pub to_linux_regs: u64,
+    pub to_linux_regs: WireAddr,
     /// The mailbox block Linux sends on (A2B side).
-    pub from_linux_regs: u64,
+    pub from_linux_regs: WireAddr,
     /// GIC distributor and first redistributor.
-    pub gicd: u64,
+    pub gicd: WireAddr,
     /// First redistributor frame.
-    pub gicr: u64,
+    pub gicr: WireAddr,
     /// Time from link-up to the announcements.
     pub announce_delay_ms: u32,
 }

@@ -8,6 +8,7 @@
 //! this returns, in the order returned, and zeroes each segment's memory
 //! past its file bytes.
 
+use super::shared_mem::{WireAddr, WireSize};
 use core::{fmt, ops::Range};
 
 /// `e_machine` of 64-bit Arm.
@@ -33,18 +34,18 @@ pub struct LoadSegment {
     /// Index of the program header this segment came from.
     pub index: usize,
     /// Physical address of the segment's first byte.
-    pub paddr: u64,
+    pub paddr: WireAddr,
     /// Offset of its bytes in the image.
     pub file_offset: usize,
     /// How many bytes the image holds for it.
     pub file_size: usize,
     /// How many bytes it occupies in memory (at least `file_size`).
-    pub mem_size: u64,
+    pub mem_size: WireSize,
 }
 
 impl LoadSegment {
     /// The physical range the segment occupies.
-    pub fn span(&self) -> Range<u64> {
+    pub fn span(&self) -> Range<WireAddr> {
         self.paddr..self.paddr + self.mem_size
     }
 }
@@ -53,7 +54,7 @@ impl LoadSegment {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FirmwareImage {
     /// Where the remote core starts executing.
-    pub entry: u64,
+    pub entry: WireAddr,
     segments: [LoadSegment; MAX_LOAD_SEGMENTS],
     count: usize,
 }
@@ -88,7 +89,11 @@ pub enum ImageError {
     /// A segment claims more file bytes than memory.
     FileLargerThanMemory { index: usize },
     /// A segment lies outside the memory the remote may use.
-    SegmentOutside { index: usize, start: u64, end: u64 },
+    SegmentOutside {
+        index: usize,
+        start: WireAddr,
+        end: WireAddr,
+    },
     /// Two segments overlap in memory.
     Overlap { first: usize, second: usize },
     /// More loadable segments than [`MAX_LOAD_SEGMENTS`].
@@ -96,7 +101,7 @@ pub enum ImageError {
     /// No segment to load.
     NoLoadableSegment,
     /// The entry point is in none of the loaded segments.
-    EntryOutside { entry: u64 },
+    EntryOutside { entry: WireAddr },
     /// The section header table, or the section names, lie outside the
     /// file or are malformed.
     BadSectionHeaders,
@@ -241,7 +246,11 @@ const OFFSETS_64: Offsets = Offsets {
 /// Checks `image` as firmware for a core of `machine` that may use the
 /// physical memory `allowed`; returns its entry point and the segments to
 /// load. Empty segments (no memory bytes) are skipped.
-pub fn check(image: &[u8], machine: u16, allowed: Range<u64>) -> Result<FirmwareImage, ImageError> {
+pub fn check(
+    image: &[u8],
+    machine: u16,
+    allowed: Range<WireAddr>,
+) -> Result<FirmwareImage, ImageError> {
     let r = Reader(image);
     if image.len() < 0x34 {
         return Err(ImageError::TooShort { len: image.len() });
@@ -377,7 +386,7 @@ pub struct Section {
     /// How many bytes it has.
     pub size: usize,
     /// The address it loads at.
-    pub addr: u64,
+    pub addr: WireAddr,
 }
 
 /// Whether `table` starts with a resource table header remoteproc accepts:

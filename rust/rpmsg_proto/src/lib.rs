@@ -15,6 +15,7 @@
 
 #![no_std]
 
+pub mod decimal;
 pub mod device_queue;
 pub mod doorbell_gate;
 pub mod firmware_control;

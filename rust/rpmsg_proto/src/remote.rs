@@ -26,7 +26,7 @@ use super::layout::{
     VRING_DESC_F_WRITE,
 };
 use super::message::{MsgError, NsMsg, RpmsgHdr, RpmsgName};
-use super::shared_mem::SharedMem;
+use super::shared_mem::{SharedMem, WireAddr};
 
 /// Most endpoints one [`Remote`] can serve.
 pub const MAX_ENDPOINTS: usize = 8;
@@ -222,6 +222,18 @@ pub enum QueueId {
 }
 
 /// A violation of the protocol by the other side (or a failed access).
+/// An address in an error report; its `Debug` is hexadecimal, which also
+/// keeps 64-bit decimal formatting (a trap on 32-bit ARM kernels, see
+/// `decimal`) out of the kernel modules that print these reports.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct HexAddr(pub WireAddr);
+
+impl core::fmt::Debug for HexAddr {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{:#x}", self.0)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProtocolError {
     /// A ring could not be read or was inconsistent.
@@ -239,7 +251,7 @@ pub enum ProtocolError {
         /// Descriptor id.
         head: u16,
         /// Descriptor address.
-        addr: u64,
+        addr: HexAddr,
         /// Descriptor length.
         len: u32,
     },
@@ -609,7 +621,7 @@ pub enum AuditFinding {
         /// Descriptor id.
         head: u16,
         /// Descriptor address.
-        addr: u64,
+        addr: WireAddr,
         /// Descriptor length.
         len: u32,
     },
@@ -624,7 +636,12 @@ pub enum AuditFinding {
 
 /// Offset in the pool of the `len` bytes at physical address `addr`, if they
 /// lie entirely inside the pool at `pool_phys` of `pool_size` bytes.
-pub fn pool_offset(pool_phys: u64, pool_size: usize, addr: u64, len: u32) -> Option<usize> {
+pub fn pool_offset(
+    pool_phys: WireAddr,
+    pool_size: usize,
+    addr: WireAddr,
+    len: u32,
+) -> Option<usize> {
     let off = usize::try_from(addr.checked_sub(pool_phys)?).ok()?;
     let end = off.checked_add(usize::try_from(len).ok()?)?;
     if end > pool_size {
@@ -797,7 +814,7 @@ fn write_decimal(out: &mut [u8], mut n: u32) -> usize {
 pub struct Remote<S> {
     rvq: DeviceQueue,
     tvq: DeviceQueue,
-    pool_phys: u64,
+    pool_phys: WireAddr,
     endpoints: EndpointTable,
     outq: OutQueue<S>,
     /// Index into `endpoints` of the next endpoint to consider announcing.
@@ -827,7 +844,7 @@ impl<S: DerefMut<Target = [u8]>> Remote<S> {
     /// Engine for instance `instance` (vring0 at `instance * 0x10000` of the
     /// vring region, vring1 0x8000 after it), the pool at physical address
     /// `pool_phys`, the default endpoints, and `storage` for queued messages.
-    pub fn new(instance: usize, pool_phys: u64, storage: S) -> Result<Self, RemoteError> {
+    pub fn new(instance: usize, pool_phys: WireAddr, storage: S) -> Result<Self, RemoteError> {
         let v0 = instance_vring0(instance).ok_or(RemoteError::BadInstance)?;
         let v1 = instance_vring1(instance).ok_or(RemoteError::BadInstance)?;
         Self::with_offsets(v0, v1, pool_phys, storage)
@@ -837,7 +854,7 @@ impl<S: DerefMut<Target = [u8]>> Remote<S> {
     pub fn with_offsets(
         vring0: usize,
         vring1: usize,
-        pool_phys: u64,
+        pool_phys: WireAddr,
         storage: S,
     ) -> Result<Self, RemoteError> {
         let outq = OutQueue::new(storage);
@@ -1174,7 +1191,7 @@ impl<S: DerefMut<Target = [u8]>> Remote<S> {
                 ProtocolError::OutsidePool {
                     queue,
                     head: buf.head,
-                    addr: buf.desc.addr,
+                    addr: HexAddr(buf.desc.addr),
                     len: buf.desc.len,
                 },
             );
@@ -1803,7 +1820,7 @@ impl<S: DerefMut<Target = [u8]>> Remote<S> {
     pub fn audit<R: SharedMem>(
         &self,
         rings: &R,
-        pool_phys: u64,
+        pool_phys: WireAddr,
         pool_size: usize,
     ) -> Option<AuditFinding> {
         for (queue, q) in [(QueueId::Rx, &self.rvq), (QueueId::Tx, &self.tvq)] {
@@ -1819,7 +1836,7 @@ fn audit_queue<R: SharedMem>(
     queue: QueueId,
     q: &DeviceQueue,
     rings: &R,
-    pool_phys: u64,
+    pool_phys: WireAddr,
     pool_size: usize,
 ) -> Option<AuditFinding> {
     let ring_err = |err| Some(AuditFinding::Ring { queue, err });

@@ -15,7 +15,7 @@
 //! board's RAM) does not look like that.
 
 use super::layout::{VringLayout, BUF_SIZE, VRING_DESC_F_WRITE};
-use super::shared_mem::SharedMem;
+use super::shared_mem::{SharedMem, WireAddr, WireSize};
 
 /// What an earlier session left in an instance's vring0.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,8 +33,8 @@ pub fn earlier_session<M: SharedMem>(
     rings: &M,
     vring0: usize,
     layout: &VringLayout,
-    pool_phys: u64,
-    pool_size: u64,
+    pool_phys: WireAddr,
+    pool_size: WireSize,
 ) -> Option<EarlierSession> {
     let avail_idx = rings.read_u16(vring0 + layout.avail_idx()).ok()?;
     let used_idx = rings.read_u16(vring0 + layout.used_idx()).ok()?;

@@ -1,5 +1,14 @@
 //! Access to memory shared with the other core.
 
+/// A physical address as the shared formats carry it: a vring descriptor's
+/// `le64`, the control page's 64-bit words, an ELF64 program header. The
+/// same width on every side; a 32-bit Linux converts its own narrower
+/// `phys_addr_t` at the boundary.
+pub type WireAddr = u64;
+
+/// A byte count of physical memory as the shared formats carry it.
+pub type WireSize = u64;
+
 /// Error for an access outside a shared region.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OutOfBounds;

@@ -5,16 +5,17 @@ use rpmsg_proto::firmware_image::{
     check, resource_table, resource_table_header_ok, ImageError, Section, EM_AARCH64, EM_ARM,
     MAX_LOAD_SEGMENTS,
 };
+use rpmsg_proto::shared_mem::WireAddr;
 
 /// The firmware region of the QEMU board, less its control area.
-const REGION: core::ops::Range<u64> = 0x4700_0000..0x477f_0000;
+const REGION: core::ops::Range<WireAddr> = 0x4700_0000..0x477f_0000;
 
 /// One program header to write: (type, file offset, paddr, file size, mem size).
 type Ph = (u32, u64, u64, u64, u64);
 
 /// Builds an ELF image of `class` (1: 32-bit, 2: 64-bit) for `machine`
 /// with `phs`, padded to `len` bytes.
-fn elf(class: u8, machine: u16, entry: u64, phs: &[Ph], len: usize) -> Vec<u8> {
+fn elf(class: u8, machine: u16, entry: WireAddr, phs: &[Ph], len: usize) -> Vec<u8> {
     let wide = class == 2;
     let (header, ph_len) = if wide { (0x40, 0x38) } else { (0x34, 0x20) };
     let mut v = vec![0u8; len.max(header + ph_len * phs.len())];

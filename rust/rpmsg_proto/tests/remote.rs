@@ -818,7 +818,7 @@ fn out_of_pool_tx_descriptor_is_rejected() {
         h.errors[0],
         ProtocolError::OutsidePool {
             queue: QueueId::Tx,
-            addr: 0x1000,
+            addr: HexAddr(0x1000),
             len: 17,
             ..
         }

@@ -7,7 +7,7 @@ use std::cell::{Cell, RefCell};
 use rpmsg_proto::layout::*;
 use rpmsg_proto::message::RpmsgHdr;
 use rpmsg_proto::remote::{ProtocolError, QueueId, Remote, RemoteHost, OUTQ_BYTES};
-use rpmsg_proto::shared_mem::{OutOfBounds, SharedMem};
+use rpmsg_proto::shared_mem::{OutOfBounds, SharedMem, WireAddr};
 
 /// A deferred set of byte writes, applied when `value` is written as a u16
 /// at `offset` (simulates the other side acting at that moment).
@@ -174,7 +174,7 @@ impl RemoteHost for TestHost {
     }
 }
 
-pub const POOL_PHYS: u64 = 0x7b0_0000;
+pub const POOL_PHYS: WireAddr = 0x7b0_0000;
 pub const POOL_SIZE: usize = 0x10000;
 /// Pool offset of the rx buffers (64 x 512) and of the tx buffers.
 pub const RX_BUFS: usize = 0;
@@ -205,7 +205,15 @@ impl DriverQueue {
         self.base + self.layout.desc(id)
     }
 
-    pub fn write_desc(&self, mem: &HostMem, id: u16, addr: u64, len: u32, flags: u16, next: u16) {
+    pub fn write_desc(
+        &self,
+        mem: &HostMem,
+        id: u16,
+        addr: WireAddr,
+        len: u32,
+        flags: u16,
+        next: u16,
+    ) {
         let off = self.desc_off(id);
         mem.set_u64(off, addr);
         mem.set_u32(off + 8, len);
@@ -285,7 +293,7 @@ impl Linux {
         }
     }
 
-    pub fn rx_buf_phys(id: u16) -> u64 {
+    pub fn rx_buf_phys(id: u16) -> WireAddr {
         POOL_PHYS + (RX_BUFS + usize::from(id) * BUF_SIZE) as u64
     }
 

@@ -137,7 +137,7 @@ fn fill(mut file: &File, opts: &Options) -> Result<(usize, i32), Failure> {
 }
 
 /// The calling thread's id, for /proc/self/task.
-fn gettid() -> i64 {
+fn gettid() -> libc::c_long {
     // SAFETY: gettid takes no arguments and cannot fail.
     unsafe { libc::syscall(libc::SYS_gettid) }
 }
@@ -146,7 +146,7 @@ fn gettid() -> i64 {
 /// where (its wchan). The state turns S when a wait begins, before the task
 /// has checked the wait's condition and left the CPU; the wchan is "0" until
 /// it has.
-fn wait_sleeping(tid: i64, what: &str) -> Result<String, Failure> {
+fn wait_sleeping(tid: libc::c_long, what: &str) -> Result<String, Failure> {
     let task = PathBuf::from(format!("/proc/self/task/{tid}"));
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
