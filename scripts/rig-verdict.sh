@@ -82,11 +82,11 @@ else
 	echo "$splat" | sed 's/^/#   /' >&2
 fi
 
-# The remote firmware (runs named +fw) reports its own faults on the same
+# The remote firmware (runs named +fw, or +fw[KERNEL] on another kernel) reports its own faults on the same
 # console: an exception or a panic on CPU1 fails the run as a splat does,
 # except the exception a scenario asks for with the crash knob (the
 # firmware's line right before it says so).
-if [[ "$scenario" == *+fw ]]; then
+if [[ "$scenario" == *+fw || "$scenario" == *+fw\[*\] ]]; then
 	fw_fault=$(awk '
 		!/remote-fw: / { next }
 		/remote-fw: crashing on request/ { requested = 1; next }
