@@ -32,7 +32,7 @@ else
 KBUILD_ARGS ?=
 endif
 
-.PHONY: all modules setup kernel qemu demo test bench dtbs userspace firmware clean check-kdir clippy fmt
+.PHONY: all modules setup kernel qemu demo test soak bench dtbs userspace firmware clean check-kdir clippy fmt
 
 all: modules
 
@@ -80,6 +80,9 @@ demo: modules userspace firmware dtbs qemu
 
 test: modules userspace firmware dtbs qemu
 	@scripts/test.sh $(if $(SCENARIO),--scenario $(SCENARIO))
+
+soak: modules userspace firmware dtbs qemu
+	@scripts/soak.sh
 
 bench: modules userspace firmware qemu
 	@scripts/bench.sh

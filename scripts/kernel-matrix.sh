@@ -8,6 +8,7 @@
 set -uo pipefail
 source "$(dirname "$0")/env.sh"
 source "$PROJECT_ROOT/scripts/kernels.sh"
+source "$PROJECT_ROOT/scripts/runs.sh"
 cd "$PROJECT_ROOT"
 
 name=${1:?usage: kernel-matrix.sh NAME}
@@ -15,8 +16,8 @@ kernel_select "$name" || die "no kernel named '$name' (have: $(kernel_names | tr
 work="$PROJECT_ROOT/build/kernels/$name"
 mkdir -p "$work"
 
-ok() { echo "ok - $name: $1"; }
-not_ok() { echo "not ok - $name: $1"; }
+ok() { tap_count <<<"ok - $name: $1"; }
+not_ok() { tap_count <<<"not ok - $name: $1"; }
 summary() { echo "# matrix: $name $K_TOOLCHAIN $K_ARCH $1 $2"; }
 
 # The core set: echo, the client sample, a burst, two instances, unbind/bind
@@ -27,8 +28,8 @@ if [ "$K_ARCH" = arm64 ]; then
 else
 	CORE=(echo echo@softirq client-sample burst vdev2 churn-bind broken-dt-linkid)
 fi
-# Unbind/bind cycles here: enough to cross every teardown path, few enough
-# for the core set (the reference's full suite runs the long churns).
+# Unbind/bind cycles here (every run gets rig.cycles=; only the churns read
+# it): enough to cross every teardown path, few enough for the core set.
 CORE_CYCLES=10
 # Known, open: the 32-bit guest (Cortex-A7 on QEMU 7.2's virt, this
 # kernel's debug config) stops dead at random, console included, even
@@ -105,33 +106,9 @@ fi
 initramfs=$(KERNEL=$name KDIR=$KDIR RIG_MODULES_DIR=$modules scripts/initramfs.sh) ||
 	{ not_ok "packing the initramfs"; summary ok "0/${#CORE[@]}"; exit 1; }
 
-# The core runs, two at a time as make test runs them.
-mkdir -p "$work/verdicts"
-run_one() { # RUN: SCENARIO[@PATH][+fw]
-	local path=mailbox remote=sim base=${1%+fw} cycles=
-	[ "$base" = "$1" ] || remote=firmware
-	[ "$base" = "${base%@*}" ] || path=${base#*@}
-	[ "${base%@*}" != churn-bind ] || cycles=$CORE_CYCLES
-	KERNEL=$name RIG_INITRAMFS=$initramfs RIG_INITRAMFS_READY=1 RIG_REMOTE=$remote RIG_DOORBELLS=$path \
-		CYCLES=$cycles scripts/qemu-run.sh "${base%@*}" >"$work/verdicts/$1.out" 2>&1
-	echo $? >"$work/verdicts/$1.rc"
-}
-running=0
-for run in "${CORE[@]}"; do
-	run_one "$run" &
-	running=$((running + 1))
-	if [ $running -ge "${RIG_JOBS:-2}" ]; then wait -n; running=$((running - 1)); fi
-done
-wait
-passed=0
-for run in "${CORE[@]}"; do
-	rc=$(cat "$work/verdicts/$run.rc" 2>/dev/null || echo 1)
-	grep -E '^(ok|not ok|#)' "$work/verdicts/$run.out"
-	if [ "$rc" -eq 0 ]; then
-		passed=$((passed + 1))
-	elif ! grep -q '^not ok' "$work/verdicts/$run.out"; then
-		not_ok "$run: runner error: $(tail -1 "$work/verdicts/$run.out")"
-	fi
-done
-summary ok "$passed/${#CORE[@]}"
-[ "$passed" -eq "${#CORE[@]}" ]
+# The core runs, as make test runs them.
+export KERNEL=$name RIG_INITRAMFS=$initramfs RIG_INITRAMFS_READY=1 CYCLES=$CORE_CYCLES
+runs_boot "$work/verdicts" "${CORE[@]}"
+runs_judge "$work/verdicts" "[$name]" "${CORE[@]}"
+summary ok "$runs_passed/${#CORE[@]}"
+[ "$runs_passed" -eq "${#CORE[@]}" ]

@@ -81,6 +81,8 @@ firmware)
 	fw_qemu_args=(-semihosting-config enable=on,target=native) ;;
 *) die "RIG_REMOTE must be sim or firmware, not '$remote'" ;;
 esac
+# RIG_ROUND=N: the N-th run of the same scenario (make soak), RUN.roundN.
+[ -z "${RIG_ROUND:-}" ] || run+=".round$RIG_ROUND"
 [ "$KERNEL" = "$(reference_kernel)" ] || run+="[$KERNEL]"
 
 IMAGE="$("$PROJECT_ROOT/scripts/kernel.sh" image "$KERNEL")"
@@ -204,4 +206,4 @@ timeout --foreground -k 5 "$timeout_s" "$QEMU_BIN" "${QEMU_MACHINE[@]}" ${RIG_QE
 qemu_rc=${PIPESTATUS[0]}
 set -e
 
-exec "$PROJECT_ROOT/scripts/rig-verdict.sh" "$run" "$log" "$qemu_rc" "$timeout_s"
+exec "$PROJECT_ROOT/scripts/rig-verdict.sh" "$run" "$log" "$qemu_rc" "$timeout_s" "$remote"

@@ -2,9 +2,10 @@
 # Reads one scenario's console log and decides: prints the guest's TAP checks
 # renumbered under the scenario's name, adds the runner's own checks, and
 # exits 1 if anything failed.
-#   rig-verdict.sh SCENARIO LOG QEMU_RC TIMEOUT_S
+#   rig-verdict.sh RUN LOG QEMU_RC TIMEOUT_S REMOTE
+# REMOTE: sim or firmware, the remote the run booted.
 set -uo pipefail
-scenario=$1 log=$2 qemu_rc=$3 timeout_s=$4
+scenario=$1 log=$2 qemu_rc=$3 timeout_s=$4 remote=${5:?usage: rig-verdict.sh RUN LOG QEMU_RC TIMEOUT_S REMOTE}
 
 # Kernel splats: any of these anywhere in the console fails the run. The
 # verdict quotes the first matching line, so each pattern matches the line
@@ -82,11 +83,11 @@ else
 	echo "$splat" | sed 's/^/#   /' >&2
 fi
 
-# The remote firmware (runs named +fw, or +fw[KERNEL] on another kernel) reports its own faults on the same
-# console: an exception or a panic on CPU1 fails the run as a splat does,
-# except the exception a scenario asks for with the crash knob (the
-# firmware's line right before it says so).
-if [[ "$scenario" == *+fw || "$scenario" == *+fw\[*\] ]]; then
+# The remote firmware reports its own faults on the same console: an
+# exception or a panic on CPU1 fails the run as a splat does, except the
+# exception a scenario asks for with the crash knob (the firmware's line
+# right before it says so).
+if [ "$remote" = firmware ]; then
 	fw_fault=$(awk '
 		!/remote-fw: / { next }
 		/remote-fw: crashing on request/ { requested = 1; next }

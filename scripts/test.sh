@@ -23,33 +23,7 @@ tag=""
 # guest test tools, and the rig's boot-page tool.
 HOST_CRATES=(rust/rpmsg_proto rust/rig_boot_page userspace/rpmsg_echo tests/tools)
 
-passed=0 failed=0
-count_tap() { # reads TAP lines on stdin, echoes them, updates the totals
-	local line
-	while IFS= read -r line; do
-		echo "$line"
-		case "$line" in
-		"ok "*) passed=$((passed + 1)) ;;
-		"not ok "*) failed=$((failed + 1)) ;;
-		esac
-	done
-}
-result() { # name, exit status
-	if [ "$2" -eq 0 ]; then echo "ok - $1"; else echo "not ok - $1"; fi
-}
-# tap_group NAME OUTPUT STATUS: counts a check script's TAP lines. A script
-# that failed without a "not ok" (it bailed out) or printed no check at all
-# fails as a whole, so a group is never lost as "0 passed, 0 failed".
-tap_group() {
-	count_tap < <(grep -E '^(ok|not ok|#)' <<<"$2")
-	local last
-	last=$(tail -1 <<<"$2")
-	if [ "$3" -ne 0 ] && ! grep -q '^not ok' <<<"$2"; then
-		count_tap <<<"not ok - $1 did not run (exit $3): ${last:-no output}"
-	elif ! grep -qE '^(ok|not ok)' <<<"$2"; then
-		count_tap <<<"not ok - $1 ran no checks: ${last:-no output}"
-	fi
-}
+source "$PROJECT_ROOT/scripts/runs.sh"
 
 if [ -z "$only" ]; then
 	# Host unit tests: each crate's cargo test summary counts its tests.
@@ -57,7 +31,7 @@ if [ -z "$only" ]; then
 	for crate in "${HOST_CRATES[@]}"; do
 		echo "# cargo test in $crate"
 		if [ ! -f "$crate/Cargo.toml" ]; then
-			count_tap <<<"not ok - cargo test in $crate: no $crate/Cargo.toml"
+			tap_count <<<"not ok - cargo test in $crate: no $crate/Cargo.toml"
 			continue
 		fi
 		out=$(cd "$crate" && cargo test --locked 2>&1)
@@ -67,9 +41,9 @@ if [ -z "$only" ]; then
 		passed=$((passed + ${p:-0})) failed=$((failed + ${f:-0}))
 		echo "# $crate: ${p:-0} passed, ${f:-0} failed"
 		if [ "${p:-0}" -eq 0 ]; then
-			count_tap <<<"not ok - cargo test in $crate: no test passed (exit $rc)"
+			tap_count <<<"not ok - cargo test in $crate: no test passed (exit $rc)"
 		elif [ $rc -ne 0 ] && [ "${f:-0}" -eq 0 ]; then
-			count_tap <<<"not ok - cargo test in $crate failed (exit $rc) without a failing test"
+			tap_count <<<"not ok - cargo test in $crate failed (exit $rc) without a failing test"
 		else
 			continue
 		fi
@@ -77,20 +51,20 @@ if [ -z "$only" ]; then
 	done
 
 	# Style: rustfmt on every crate, clippy on the kernel modules.
-	count_tap < <(
-		result "rustfmt: kernel modules" "$(make -s fmt >/dev/null 2>&1; echo $?)"
+	tap_count < <(
+		tap_result "rustfmt: kernel modules" "$(make -s fmt >/dev/null 2>&1; echo $?)"
 		for crate in "${HOST_CRATES[@]}"; do
 			[ -f "$crate/Cargo.toml" ] || continue
-			result "rustfmt: $crate" "$(cd "$crate" && cargo fmt --check >/dev/null 2>&1; echo $?)"
+			tap_result "rustfmt: $crate" "$(cd "$crate" && cargo fmt --check >/dev/null 2>&1; echo $?)"
 		done
 		# A clippy build that fails is a failure even with no warning line.
 		clippy_log=$(make -s clippy 2>&1)
 		clippy_rc=$?
 		warnings=$(echo "$clippy_log" | grep -cE '^(warning|error)')
 		if [ $clippy_rc -eq 0 ]; then
-			result "kernel modules build with CLIPPY=1 and no warnings ($warnings found)" "$warnings"
+			tap_result "kernel modules build with CLIPPY=1 and no warnings ($warnings found)" "$warnings"
 		else
-			result "kernel modules build with CLIPPY=1 and no warnings (make clippy failed, exit $clippy_rc; $warnings found)" 1
+			tap_result "kernel modules build with CLIPPY=1 and no warnings (make clippy failed, exit $clippy_rc; $warnings found)" 1
 		fi
 		if [ "$warnings" -ne 0 ]; then
 			echo "$clippy_log" | grep -E -A6 '^(warning|error)' | head -60 | sed 's/^/# /'
@@ -98,16 +72,16 @@ if [ -z "$only" ]; then
 			echo "$clippy_log" | tail -20 | sed 's/^/# /'
 		fi
 		# The remote firmware (no_std, bare metal): rustfmt and clippy, no warnings.
-		result "rustfmt: rust/remote_fw (with rust/kabi/bare)" "$(cd rust/remote_fw && cargo fmt --check >/dev/null 2>&1; echo $?)"
+		tap_result "rustfmt: rust/remote_fw (with rust/kabi/bare)" "$(cd rust/remote_fw && cargo fmt --check >/dev/null 2>&1; echo $?)"
 		fw_clippy=$(cd rust/remote_fw && cargo clippy --locked --release --target aarch64-unknown-none \
 			--target-dir "$PROJECT_ROOT/build/firmware/target" 2>&1)
 		fw_rc=$?
 		fw_warnings=$(echo "$fw_clippy" | grep -cE '^(warning|error)')
-		result "remote firmware builds with clippy and no warnings ($fw_warnings found, exit $fw_rc)" \
+		tap_result "remote firmware builds with clippy and no warnings ($fw_warnings found, exit $fw_rc)" \
 			"$(( fw_rc != 0 || fw_warnings != 0 ))"
 		[ "$fw_warnings" -eq 0 ] || echo "$fw_clippy" | grep -E -A6 '^(warning|error)' | head -40 | sed 's/^/# /'
 		kdir_out=$(make -s KDIR=/nonexistent 2>&1)
-		result "make KDIR=/nonexistent fails and names the problem" \
+		tap_result "make KDIR=/nonexistent fails and names the problem" \
 			"$(grep -q 'KDIR=/nonexistent: no such directory' <<<"$kdir_out"; echo $?)"
 	)
 
@@ -118,14 +92,15 @@ if [ -z "$only" ]; then
 	echo "# board-kernel config fragment on the 7.2 arm64 defconfig"
 	cfg_out=$(scripts/check-config-fragment.sh 2>&1); cfg_rc=$?
 	tap_group "board config fragment check" "$cfg_out" $cfg_rc
+
+	echo "# module aliases against the bindings (autoloading)"
+	alias_out=$(scripts/check-module-aliases.sh 2>&1); alias_rc=$?
+	tap_group "module alias check (scripts/check-module-aliases.sh)" "$alias_out" $alias_rc
 fi
 
-# QEMU scenarios, each on every doorbell path its "# doorbells:" header
-# lists (default: the mailbox and the mailbox-less variant), against every
-# remote its "# remotes:" header lists (default: the simulator). A run is
-# named SCENARIO (mailbox) or SCENARIO@PATH, with +fw against the firmware.
+# QEMU scenarios: every run of each (scripts/runs.sh, runs_of).
 if [ -n "$only" ]; then
-	names=("$(only=${only%+fw}; echo "${only%@*}")")
+	names=("${only%%[@+]*}")
 else
 	names=()
 	# Longest first, so the churn scenarios do not finish last.
@@ -137,78 +112,14 @@ else
 	done
 fi
 scenarios=()
-for s in "${names[@]}"; do
-	paths=$(sed -n 's/^# doorbells: *//p' "tests/scenarios/$s.sh" 2>/dev/null | head -1)
-	remotes=$(sed -n 's/^# remotes: *//p' "tests/scenarios/$s.sh" 2>/dev/null | head -1)
-	for remote in ${remotes:-sim}; do
-		for path in ${paths:-mailbox softirq}; do
-			run=$s; [ "$path" = mailbox ] || run=$s@$path
-			[ "$remote" = sim ] || run+=+fw
-			if [ -z "$only" ] || [ "$only" = "$s" ] || [ "$only" = "$run" ]; then scenarios+=("$run"); fi
-		done
-	done
-done
-# Scenarios run RIG_JOBS at a time (default 2: most of a run is the guest
-# waiting, so two boots share the two cores well); verdicts print in order.
-jobs=${RIG_JOBS:-2}
+while read -r run; do
+	if [ -z "$only" ] || [ "$only" = "${run%%[@+]*}" ] || [ "$only" = "$run" ]; then scenarios+=("$run"); fi
+done < <(runs_of "${names[@]}")
 mkdir -p build/verdicts
-RIG_INITRAMFS=$(scripts/initramfs.sh) || { echo "not ok - packing the initramfs"; failed=$((failed + 1)); }
+RIG_INITRAMFS=$(scripts/initramfs.sh) || tap_count <<<"not ok - packing the initramfs"
 export RIG_INITRAMFS RIG_INITRAMFS_READY=1
-run_one() { # RUN: SCENARIO[@PATH][+fw]
-	local path=mailbox remote=sim name=${1%+fw}
-	[ "$name" = "$1" ] || remote=firmware
-	[ "$name" = "${name%@*}" ] || path=${name#*@}
-	RIG_REMOTE=$remote RIG_DOORBELLS=$path scripts/qemu-run.sh "${name%@*}" >"build/verdicts/$1.out" 2>&1
-	echo $? >"build/verdicts/$1.rc"
-}
-running=0
-for s in "${scenarios[@]}"; do
-	rm -f "build/verdicts/$s.out" "build/verdicts/$s.rc"
-	run_one "$s" &
-	running=$((running + 1))
-	if [ $running -ge "$jobs" ]; then wait -n; running=$((running - 1)); fi
-done
-wait
-for s in "${scenarios[@]}"; do
-	echo "# scenario $s"
-	# The scenario's file: the run's name without +fw and @PATH.
-	file=${s%+fw}; file=tests/scenarios/${file%@*}.sh
-	[ -f "$file" ] || { count_tap <<<"not ok - $s: no scenario file $file"; continue; }
-	expect=$(sed -n 's/^# expect-splat: *//p' "$file" | head -1)
-	# The run's name as a literal inside the patterns (+fw has a "+").
-	re=$(printf '%s' "$s$tag" | sed 's/[][\.*^$+?(){}|/]/\\&/g')
-	out=$(cat "build/verdicts/$s.out" 2>/dev/null)
-	rc=$(cat "build/verdicts/$s.rc" 2>/dev/null || echo 1)
-	if [ -n "$expect" ]; then
-		# Runner self-test: the run must fail and name the expected splat,
-		# and the guest must still have finished its plan (the splat, not a
-		# broken scenario, failed it).
-		echo "$out" | sed 's/^/# /'
-		if [ "$rc" -ne 0 ] && grep -q "kernel splat: .*$expect" <<<"$out" &&
-			grep -qE "^ok - $re: finished within" <<<"$out" &&
-			grep -qE "^ok - $re: ran all [0-9]+ planned checks" <<<"$out"; then
-			count_tap <<<"ok - $s: the runner failed the run and named the $expect"
-		else
-			count_tap <<<"not ok - $s: the runner did not fail on the deliberate $expect"
-		fi
-	else
-		[ -z "$out" ] || count_tap <<<"$out"
-		# A runner that died before the guest ran still counts as a failure.
-		if [ "$rc" -ne 0 ] && ! grep -q '^not ok' <<<"$out"; then
-			count_tap <<<"not ok - $s: runner error: $(tail -1 <<<"${out:-no output}")"
-			continue
-		fi
-		# The verdict's accounting (finished in time, ran its whole plan)
-		# must be there, passed or failed: a run without it ran fewer
-		# checks than it defines.
-		if ! grep -qE "^(ok - $re: finished within|not ok - $re: did not finish within)" <<<"$out"; then
-			count_tap <<<"not ok - $s: the verdict has no 'finished within' check"
-		fi
-		if ! grep -qE "^(ok - $re: ran all [0-9]+ planned checks|not ok - $re: planned .* checks, ran)" <<<"$out"; then
-			count_tap <<<"not ok - $s: the verdict has no 'ran all N planned checks' check"
-		fi
-	fi
-done
+runs_boot build/verdicts "${scenarios[@]}"
+runs_judge build/verdicts "$tag" "${scenarios[@]}"
 
 # The other kernels of the matrix: their modules and core scenarios.
 matrix=()
@@ -232,5 +143,5 @@ if [ -z "$only" ] && [ -z "$tag" ]; then
 fi
 
 echo "# make test took $(( $(date +%s) - started )) s"
-echo "$passed passed, $failed failed"
+tap_totals
 [ "$failed" -eq 0 ]

@@ -1,5 +1,7 @@
 # timeout: 300
 # remotes: firmware
+# doorbells: mailbox
+# (the benchmark's output format: the doorbell path does not change it, so one path.)
 # rpmsg_echo's benchmark mode prints its JSON line.
 check "rig up" load_rig log_messages=0
 rpmsg_echo --bench --size 496 --count 2000 --window 16 >/tmp/bench.json

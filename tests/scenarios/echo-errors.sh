@@ -1,5 +1,7 @@
 # timeout: 180
 # remotes: firmware
+# doorbells: mailbox
+# (rpmsg_echo's own error handling: no doorbell is involved, so one path.)
 # rpmsg_echo's error exits, each with its own code and one line on stderr.
 rpmsg_echo >/dev/null 2>/tmp/err
 check_eq "without the driver: exit 3 (no control device)" 3 $?

@@ -1,5 +1,7 @@
 # timeout: 120
 # remotes: firmware
+# doorbells: mailbox
+# (rpmsg's name service: the doorbell path only carries it, so one path.)
 # needs-patch: 0001
 # The remote destroys rpmsg_chrdev while Linux has its endpoint open.
 # Needs kernel/patches/0001 (without it, lockdep reports possible recursive
