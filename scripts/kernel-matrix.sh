@@ -24,9 +24,9 @@ summary() { echo "# matrix: $name $K_TOOLCHAIN $K_ARCH $1 $2"; }
 # under traffic, a broken node. On arm64 against the firmware on its own
 # CPU; the 32-bit board runs the simulator (the firmware is AArch64).
 if [ "$K_ARCH" = arm64 ]; then
-	CORE=(echo+fw echo@softirq+fw client-sample+fw burst+fw vdev2+fw churn-bind+fw broken-dt-linkid+fw)
+	CORE=(echo+fw echo@softirq+fw client-sample+fw burst+fw vdev2+fw churn-bind+fw broken-dt+fw)
 else
-	CORE=(echo echo@softirq client-sample burst vdev2 churn-bind broken-dt-linkid)
+	CORE=(echo echo@softirq client-sample burst vdev2 churn-bind broken-dt)
 fi
 # Unbind/bind cycles here (every run gets rig.cycles=; only the churns read
 # it): enough to cross every teardown path, few enough for the core set.

@@ -330,19 +330,30 @@ probe_failed() {
 	klog | grep -E "($1): probe with driver rockchip-rpmsg failed with error $2\$"
 }
 
-# broken_dt_case NODE ERRNO TEXT: the scenario of one broken-device-tree
-# overlay. NODE fails its probe with ERRNO and TEXT, the valid node beside it
-# works, the module unloads, and a second insmod fails NODE the same way.
-# (The runner adds the splat and kmemleak checks.)
-broken_dt_case() {
-	check "rig up (the valid node probes next to $1)" load_rig log_messages=0
-	expect "$1" "$2" "$3"
+# broken_dt_cases: the broken-device-tree scenario, its cases on stdin as
+# "NODE ERRNO TEXT" lines. Each NODE fails its probe with ERRNO and TEXT, the
+# valid node beside them works, the module unloads, and a second insmod
+# fails each NODE the same way. (The runner adds the splat and kmemleak
+# checks.)
+broken_dt_cases() {
+	local cases node errno text
+	cases=$(cat)
+	check "rig up (the valid node probes next to the broken ones)" load_rig log_messages=0
+	while read -r node errno text; do
+		expect "$node" "$errno" "$text"
+	done <<EOF
+$cases
+EOF
 	check "the valid node still echoes" rpmsg_echo --count 3 --quiet
-	check "rmmod rockchip_rpmsg after the failed probe" rmmod rockchip_rpmsg
+	check "rmmod rockchip_rpmsg after the failed probes" rmmod rockchip_rpmsg
 	check "the rig restarts the remote core" restart_remote
 	check "insmod again" insmod /modules/rockchip_rpmsg.ko
 	check "insmod again: the remote announces its channel a second time" wait_for 10 announced_times 2
 	check "insmod again: the valid node echoes" rpmsg_echo --count 2 --quiet
-	check_eq "insmod again: $1 fails the same way" 2 "$(probe_failed "$1" "$2" | grep -c .)"
+	while read -r node errno text; do
+		check_eq "insmod again: $node fails the same way" 2 "$(probe_failed "$node" "$errno" | grep -c .)"
+	done <<EOF
+$cases
+EOF
 	check "unload" unload_rig
 }
