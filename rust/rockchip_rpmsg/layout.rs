@@ -18,8 +18,6 @@ pub(crate) const VRING_ALIGN: ResourceSize = proto::VRING_ALIGN as ResourceSize;
 pub(crate) const VRING_AREA: ResourceSize = proto::VRING_AREA as ResourceSize;
 /// Bytes one instance (two vrings) occupies.
 pub(crate) const INSTANCE_STRIDE: ResourceSize = proto::INSTANCE_STRIDE as ResourceSize;
-/// Most instances one node may describe.
-pub(crate) const MAX_INSTANCES: usize = proto::MAX_INSTANCES;
 /// Bytes of pool each instance needs: a buffer per entry of both vrings.
 #[allow(clippy::cast_lossless)]
 pub(crate) const POOL_PER_INSTANCE: ResourceSize =

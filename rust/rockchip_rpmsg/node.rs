@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Reading and validating the rpmsg device-tree node.
+//! Reading the rpmsg device-tree node and applying its rules
+//! (`rpmsg_proto::node_rules`).
 //!
 //! Every problem fails the probe with a `dev_err` that names the property, so
 //! a broken overlay says what is wrong instead of silently doing nothing.
 
+use crate::proto::node_rules::{self, DoorbellFacts, NodeErrno, NodeFacts, ValidNode, VdevNums};
+use crate::shared_mem::{wire_addr, wire_size};
 use crate::{layout, virtio::RingBarriers};
 use kernel::{device, io::PhysAddr, platform, prelude::*};
 
@@ -45,98 +48,48 @@ impl NodeConfig {
             ENODEV
         })?;
 
-        let res = pdev.resource_by_index(0).ok_or_else(|| {
-            dev_err!(dev, "reg: missing (the vring region)\n");
-            EINVAL
-        })?;
-        let vring_base = res.start();
-        let vring_size = res.size();
-        if vring_base % layout::VRING_ALIGN != 0 {
-            dev_err!(
-                dev,
-                "reg: vring region {:#x} is not aligned to {:#x}\n",
-                vring_base,
-                layout::VRING_ALIGN
-            );
-            return Err(EINVAL);
-        }
-
-        let link_id: u32 = fwnode
-            .property_read(c"rockchip,link-id")
-            .optional()
-            .ok_or_else(|| {
-                dev_err!(dev, "rockchip,link-id: missing (required, 0..0xff)\n");
-                EINVAL
-            })?;
-        let link_id = u8::try_from(link_id).map_err(|_| {
-            dev_err!(
-                dev,
-                "rockchip,link-id: {:#x} is out of range 0..0xff\n",
-                link_id
-            );
-            ERANGE
-        })?;
-
-        let vdev_nums: u32 = if fwnode.property_present(c"rockchip,vdev-nums") {
-            fwnode
-                .property_read(c"rockchip,vdev-nums")
-                .optional()
-                .ok_or_else(|| {
-                    dev_err!(dev, "rockchip,vdev-nums: not a u32\n");
-                    EINVAL
-                })?
+        // What the node says; the rules (and their messages) are
+        // `rpmsg_proto::node_rules`, tested on the host.
+        let res = pdev.resource_by_index(0);
+        let vring_base = res.map_or(0, |res| res.start());
+        let vdev_nums = if !fwnode.property_present(c"rockchip,vdev-nums") {
+            VdevNums::Absent
         } else {
-            1
+            fwnode
+                .property_read::<u32>(c"rockchip,vdev-nums")
+                .optional()
+                .map_or(VdevNums::NotU32, VdevNums::Value)
         };
-        if vdev_nums == 0 || vdev_nums as usize > layout::MAX_INSTANCES {
-            dev_err!(
-                dev,
-                "rockchip,vdev-nums: {} is out of range 1..{}\n",
-                vdev_nums,
-                layout::MAX_INSTANCES
-            );
-            return Err(ERANGE);
-        }
-        let vdev_nums = vdev_nums as usize;
-        let needed = layout::region_bytes(vdev_nums);
-        if vring_size < needed {
-            dev_err!(
-                dev,
-                "reg: vring region of {:#x} bytes is too small for {} vdevs (needs {:#x})\n",
-                vring_size,
-                vdev_nums,
-                needed
-            );
-            return Err(EINVAL);
-        }
-
-        match doorbells {
-            Doorbells::Mailbox => {
-                if !fwnode.property_present(c"mboxes") {
-                    dev_err!(dev, "mboxes: missing (rx and tx doorbell channels)\n");
-                    return Err(EINVAL);
-                }
-                for name in [layout::MBOX_RX_NAME, layout::MBOX_TX_NAME] {
-                    if fwnode.property_match_string(c"mbox-names", name).is_err() {
-                        dev_err!(dev, "mbox-names: needs \"rpmsg-rx\" and \"rpmsg-tx\"\n");
-                        return Err(EINVAL);
-                    }
-                }
+        let doorbell_facts = match doorbells {
+            Doorbells::Mailbox => DoorbellFacts::Mailbox {
+                mboxes: fwnode.property_present(c"mboxes"),
+                rx_named: fwnode
+                    .property_match_string(c"mbox-names", layout::MBOX_RX_NAME)
+                    .is_ok(),
+                tx_named: fwnode
+                    .property_match_string(c"mbox-names", layout::MBOX_TX_NAME)
+                    .is_ok(),
+            },
+            Doorbells::Interrupts => DoorbellFacts::Interrupts {
+                present: fwnode.property_present(c"interrupts"),
+            },
+        };
+        let facts = NodeFacts {
+            vring: res.map(|res| (wire_addr(res.start()), wire_size(res.size()))),
+            link_id: fwnode.property_read(c"rockchip,link-id").optional(),
+            vdev_nums,
+            doorbells: doorbell_facts,
+            memory_region: fwnode.property_present(c"memory-region"),
+        };
+        let ValidNode { link_id, vdev_nums } = node_rules::validate(&facts).map_err(|err| {
+            // The kernel's `Display` is its own trait; the rules' message
+            // is `core`'s.
+            dev_err!(dev, "{}\n", format_args!("{err}"));
+            match err.errno() {
+                NodeErrno::Invalid => EINVAL,
+                NodeErrno::OutOfRange => ERANGE,
             }
-            Doorbells::Interrupts => {
-                if !fwnode.property_present(c"interrupts") {
-                    dev_err!(dev, "interrupts: missing (tx and rx doorbell lines)\n");
-                    return Err(EINVAL);
-                }
-            }
-        }
-        if !fwnode.property_present(c"memory-region") {
-            dev_err!(
-                dev,
-                "memory-region: missing (a shared-dma-pool for the buffers)\n"
-            );
-            return Err(EINVAL);
-        }
+        })?;
 
         let barriers = if fwnode.property_present(c"rockchip,smp-barriers") {
             RingBarriers::Smp

@@ -1,13 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Sanity check of the remote's side of a split ring before Linux reads it.
-//!
-//! The virtio core trusts the used index: a remote that writes one beyond
-//! what Linux made available makes Linux re-read stale buffers (old
-//! messages delivered twice). A device can never have used more buffers
-//! than were made available, so `avail.idx - used.idx` (mod 2^16) must stay
-//! within the ring size.
+//! Sanity check of the remote's side of a split ring before Linux reads it:
+//! reads the two indices and applies `rpmsg_proto::ring_index`'s rule
+//! (tested on the host).
 
+use crate::proto::ring_index::used_within_avail;
 use crate::ring_layout::VringLayout as RingOffsets;
 use crate::shared_mem::SharedRegion;
 use crate::virtio::VringLayout;
@@ -44,7 +41,7 @@ pub(crate) fn check(
     ) else {
         return Ok(());
     };
-    if u32::from(avail.wrapping_sub(used)) > layout.num {
+    if !used_within_avail(avail, used, layout.num) {
         return Err(UsedIndexBeyondAvail { avail, used });
     }
     Ok(())

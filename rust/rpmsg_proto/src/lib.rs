@@ -23,6 +23,8 @@ pub mod firmware_image;
 pub mod heartbeat;
 pub mod layout;
 pub mod message;
+pub mod node_rules;
 pub mod remote;
+pub mod ring_index;
 pub mod session;
 pub mod shared_mem;
