@@ -1,7 +1,8 @@
 #!/bin/bash
-# The long runs make test leaves out: each churn scenario with 200 cycles,
-# 5 times on every path and remote it runs on (make test runs them once, with
-# 25 module cycles and 50 unbind/bind cycles). Ends with "N passed, N failed".
+# The long runs make test leaves out: each churn scenario (insmod/rmmod,
+# unbind/bind, remote stop/start) with 200 cycles, 5 times on every path and
+# remote it runs on (make test runs them once, with 25, 50 and 25 cycles).
+# Ends with "N passed, N failed".
 #   soak.sh [ROUNDS [CYCLES]]
 set -uo pipefail
 source "$(dirname "$0")/env.sh"
@@ -11,7 +12,7 @@ started=$(date +%s)
 
 rounds=${1:-5}
 export CYCLES=${2:-200}
-CHURNS=(module-cycles churn-bind)
+CHURNS=(module-cycles churn-bind remote-lifecycle)
 
 runs=()
 for round in $(seq 1 "$rounds"); do

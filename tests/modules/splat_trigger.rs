@@ -10,8 +10,8 @@
 //! - 1: a KASAN report, reading one byte past a heap allocation;
 //! - 2: a lockdep report, taking two mutexes in both orders;
 //! - 3: a kmemleak report, dropping the only pointers to allocations;
-//! - 4: a hung task, sleeping uninterruptibly longer than the hung-task
-//!   detector's 30 s in the insmod task.
+//! - 4: a hung task, sleeping uninterruptibly in the insmod task longer
+//!   than the hung-task timeout the self-test sets (5 s).
 
 use kernel::{
     prelude::*,
@@ -50,9 +50,9 @@ const LOCKDEP: u32 = 2;
 const LEAK: u32 = 3;
 const HANG: u32 = 4;
 
-/// Longer than the rig kernel's hung-task timeout (30 s) plus one check
-/// interval of the detector as the self-test sets it (5 s), with margin.
-const HANG_SECS: i64 = 50;
+/// Longer than the hung-task timeout the self-test sets (5 s) plus one
+/// check interval of the detector (1 s), with margin.
+const HANG_SECS: i64 = 12;
 
 /// Allocations `leak` loses: several, so that a stale copy of one pointer
 /// left in a register or on a stack cannot hide them all from kmemleak.
