@@ -198,11 +198,14 @@ log="$LOGS/$run.log"
 leak_cmdline=${RIG_LEAK_CMDLINE-slub_debug=U}
 append="console=ttyAMA0 rdinit=/init loglevel=7 rig.scenario=$scenario rig.doorbells=$guest_doorbells${mbox_layout:+ rig.mbox=$mbox_layout} rig.remote=$remote kunit.enable=0 kmemleak=on $leak_cmdline panic_on_warn=0 panic=-1 $extra_cmdline${CYCLES:+ rig.cycles=$CYCLES}"
 set +e
+# The console without carriage returns, line by line as it comes (a
+# block-buffered filter held up to 4 KiB back, so a log read during a run
+# seemed to stop mid-line).
 # RIG_QEMU_ARGS: more options for this boot (make bench: instruction counting).
 # shellcheck disable=SC2086
 timeout --foreground -k 5 "$timeout_s" "$QEMU_BIN" "${QEMU_MACHINE[@]}" ${RIG_QEMU_ARGS:-} "${fw_qemu_args[@]}" -nographic -no-reboot \
 	-kernel "$IMAGE" -initrd "$INITRAMFS" -dtb "$merged" -append "$append" \
-	</dev/null 2>&1 | tr -d '\r' | tee "$log" | { if [ -n "${RIG_VERBOSE:-}" ]; then cat; else cat >/dev/null; fi; }
+	</dev/null 2>&1 | sed -u 's/\r//g' | tee "$log" | { if [ -n "${RIG_VERBOSE:-}" ]; then cat; else cat >/dev/null; fi; }
 qemu_rc=${PIPESTATUS[0]}
 set -e
 
