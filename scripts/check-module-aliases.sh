@@ -6,6 +6,7 @@
 #   check-module-aliases.sh [MODULES_DIR]
 set -uo pipefail
 source "$(dirname "$0")/env.sh"
+source "$PROJECT_ROOT/scripts/runs.sh"
 modules=${1:-$PROJECT_ROOT/build/modules}
 bindings=$PROJECT_ROOT/dts/bindings
 
@@ -23,36 +24,30 @@ binding_compatibles() {
 
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
-n=0
-check() { # description, status
-	n=$((n + 1))
-	if [ "$2" -eq 0 ]; then echo "ok $n - $1"; else echo "not ok $n - $1"; fi
-}
 
 for pair in rockchip_rpmsg:rockchip,rpmsg rockchip_amp_mbox:rockchip,amp-mailbox rockchip_rproc:rockchip,rproc; do
 	module=${pair%%:*} binding=$bindings/${pair#*:}.yaml
 	ko=$modules/$module.ko
 	if [ ! -f "$ko" ] || [ ! -f "$binding" ]; then
-		check "$module: have $ko and $binding" 1
+		tap_result "$module: have $ko and $binding" 1
 		continue
 	fi
 	want=$(binding_compatibles "$binding")
 	if [ -z "$want" ]; then
-		check "$module: $binding lists compatibles" 1
+		tap_result "$module: $binding lists compatibles" 1
 		continue
 	fi
 	if ! llvm-objcopy"$LLVM_SUFFIX" -O binary --only-section=.modinfo "$ko" "$tmp"; then
-		check "$module: read the .modinfo section of $ko" 1
+		tap_result "$module: read the .modinfo section of $ko" 1
 		continue
 	fi
 	info=$(tr '\0' '\n' <"$tmp")
 	aliases=$(sed -n 's/^alias=//p' <<<"$info" | sort)
 	expected=$(while read -r c; do echo "of:N*T*C$c"; echo "of:N*T*C${c}C*"; done <<<"$want" | sort)
 	if [ "$aliases" = "$expected" ]; then
-		check "$module: an OF alias pair for each of its binding's $(wc -l <<<"$want") compatibles ($(tr '\n' ' ' <<<"$want" | sed 's/ $//')), no other alias" 0
+		tap_result "$module: an OF alias pair for each of its binding's $(wc -l <<<"$want") compatibles ($(tr '\n' ' ' <<<"$want" | sed 's/ $//')), no other alias" 0
 	else
-		check "$module: OF aliases match its binding's compatibles" 1
+		tap_result "$module: OF aliases match its binding's compatibles" 1
 		diff <(echo "$expected") <(echo "$aliases") | sed 's/^/# /'
 	fi
 done
-echo "1..$n"
