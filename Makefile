@@ -88,5 +88,8 @@ bench: modules userspace firmware qemu
 	@scripts/bench.sh
 
 clean:
-	@if [ -n "$(KDIR)" ] && [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(PROJECT) $(KBUILD_ARGS) clean; fi
+	@# Kbuild's own state too (its .cmd files name the tree they were built
+	@# against), also when KDIR is the matrix's default, which is not built here.
+	@kdir="$(KDIR)"; [ -n "$$kdir" ] || kdir=$$(scripts/kernel.sh dir $(KERNEL)); \
+	if [ -d "$$kdir" ]; then $(MAKE) -C "$$kdir" M=$(PROJECT) $(KBUILD_ARGS) clean; fi
 	rm -rf $(BUILD) rust/bindings/bindings_generated.rs
