@@ -9,8 +9,12 @@ source "$(dirname "$0")/env.sh"
 TARGET=aarch64-unknown-none
 CRATE="$PROJECT_ROOT/rust/remote_fw"
 OUT="$PROJECT_ROOT/build/firmware"
-TARGET_DIR="$OUT/target"
-mkdir -p "$OUT"
+TARGET_DIR="$CARGO_CACHE/remote_fw"
+mkdir -p "$OUT" "$CARGO_CACHE"
+# One clone at a time builds and takes its binaries out of the shared
+# target directory.
+exec 8>"$CARGO_CACHE/.firmware.lock"
+flock 8
 rustup target list --installed 2>/dev/null | grep -qx "$TARGET" ||
 	die "the Rust target $TARGET is missing: run scripts/setup.sh (rustup target add $TARGET)"
 log="$OUT/cargo-build.log"
@@ -32,7 +36,7 @@ cmp -s "$built" "$OUT/remote_fw.elf" 2>/dev/null || cp "$built" "$OUT/remote_fw.
 # scenarios with "# remote-boot: before-linux").
 log="$OUT/boot-page-build.log"
 if ! cargo build --release --locked --quiet --manifest-path "$PROJECT_ROOT/rust/rig_boot_page/Cargo.toml" \
-	--target-dir "$OUT/host-target" >"$log" 2>&1; then
+	--target-dir "$CARGO_CACHE/host" >"$log" 2>&1; then
 	cat "$log" >&2
 	die "cargo build of rig_boot_page failed (log: $log)"
 fi
@@ -40,5 +44,5 @@ if grep -q '^warning' "$log"; then
 	cat "$log" >&2
 	die "rig_boot_page builds with warnings"
 fi
-cmp -s "$OUT/host-target/release/rig_boot_page" "$OUT/rig_boot_page" 2>/dev/null ||
-	cp "$OUT/host-target/release/rig_boot_page" "$OUT/rig_boot_page"
+cmp -s "$CARGO_CACHE/host/release/rig_boot_page" "$OUT/rig_boot_page" 2>/dev/null ||
+	cp "$CARGO_CACHE/host/release/rig_boot_page" "$OUT/rig_boot_page"

@@ -29,7 +29,9 @@ arm)
 	ELF_KIND='ELF 32-bit*ARM' LINKER_PKGS="gcc-arm-linux-gnueabihf and libc6-dev-armhf-cross" ;;
 *) echo "build-userspace: USERSPACE_ARCH must be arm64 or arm" >&2; exit 1 ;;
 esac
-TARGET_DIR="$OUT_DIR/target"
+# Cargo's target directory is shared by every clone (scripts/env.sh).
+source "$ROOT/scripts/env.sh"
+TARGET_DIR="$CARGO_CACHE/userspace-$TARGET"
 
 die() { echo "build-userspace: error: $*" >&2; exit 1; }
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -59,11 +61,15 @@ if [ "${BUILD_USERSPACE_BUILD_STD:-0}" = 1 ] || ! have_target; then
 			die "no std for $TARGET and no rust-src at $src ($(rustc --version)); run scripts/setup.sh"
 		export RUSTC_BOOTSTRAP=1
 		build_std=(-Zbuild-std=std,panic_abort)
-		TARGET_DIR="$OUT_DIR/target-build-std" # its artefacts differ; keep both cached
+		TARGET_DIR="$TARGET_DIR-build-std" # its artefacts differ; keep both cached
 	fi
 fi
 
-mkdir -p "$OUT_DIR"
+mkdir -p "$OUT_DIR" "$CARGO_CACHE"
+# One clone at a time builds and takes its binaries out of the shared
+# target directory.
+exec 8>"$CARGO_CACHE/.userspace.lock"
+flock 8
 target_env=$(echo "$TARGET" | tr 'a-z-' 'A-Z_')
 export "CARGO_TARGET_${target_env}_LINKER=$LINKER"
 export "CARGO_TARGET_${target_env}_RUSTFLAGS=-C target-feature=+crt-static"

@@ -12,7 +12,7 @@ log=build/logs/demo+fw.log
 # What the demo printed, without the kernel's own console lines (the demo
 # shows the relevant dmesg lines itself), the firmware's semihosting lines
 # (it shows the firmware's log itself) and kmemleak's chatter.
-sed -n '/^RIG: scenario demo starting/,/^RIG: scenario finished/p' "$log" |
+sed -n '/RIG: scenario demo starting/,/RIG: scenario demo ended/p' "$log" |
 	sed -E -e 's/\[ *[0-9]+\.[0-9]+\] .*$//' -e 's/remote-fw: .*$//' |
 	grep -v -e '^RIG:' -e '^1\.\.' -e '^$'
 echo

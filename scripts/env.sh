@@ -6,6 +6,10 @@ export LIBCLANG_PATH="${LIBCLANG_PATH:-/usr/lib/llvm-19/lib}"
 export PATH="$HOME/.cargo/bin:$PATH"
 RUSTC_VERSION="$(rustc --version | awk '{print $2}')"
 APT_DIR="$RPMSG_CACHE/apt"
+# Cargo's target directories: cargo keys each artefact by its sources,
+# flags and toolchain, so every clone may share them (a clone's own crates
+# are built again; the crates.io dependencies are not).
+CARGO_CACHE="$RPMSG_CACHE/cargo"
 DEB_DIR="$RPMSG_CACHE/debs"
 PROJECT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 

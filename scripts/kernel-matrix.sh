@@ -4,14 +4,19 @@
 # modules against it from a copy of the sources (the tree's own build stays
 # the reference's), counts their warnings, and boots the core scenarios.
 # Prints TAP lines, then "# matrix: NAME TOOLCHAIN ARCH BUILD PASSED/TOTAL".
-#   kernel-matrix.sh NAME
+#   kernel-matrix.sh [--prepare] NAME
+# --prepare stops before the boots: it leaves build/kernels/NAME/boot.env
+# (what a boot of that kernel needs, for scripts/runs.sh) and prints
+# "# matrix-runs: RUN[NAME]..." (make test boots them with its own runs).
 set -uo pipefail
 source "$(dirname "$0")/env.sh"
 source "$PROJECT_ROOT/scripts/kernels.sh"
 source "$PROJECT_ROOT/scripts/runs.sh"
 cd "$PROJECT_ROOT"
 
-name=${1:?usage: kernel-matrix.sh NAME}
+prepare_only=""
+if [ "${1:-}" = --prepare ]; then prepare_only=1; shift; fi
+name=${1:?usage: kernel-matrix.sh [--prepare] NAME}
 kernel_select "$name" || die "no kernel named '$name' (have: $(kernel_names | tr '\n' ' '))"
 work="$PROJECT_ROOT/build/kernels/$name"
 mkdir -p "$work"
@@ -90,8 +95,15 @@ initramfs=$(KERNEL=$name KDIR=$KDIR RIG_MODULES_DIR=$modules scripts/initramfs.s
 	{ not_ok "packing the initramfs"; summary ok "0/${#CORE[@]}"; exit 1; }
 
 # The core runs, as make test runs them.
-export KERNEL=$name RIG_INITRAMFS=$initramfs RIG_INITRAMFS_READY=1 CYCLES=$CORE_CYCLES
-runs_boot "$work/verdicts" "${CORE[@]}"
-runs_judge "$work/verdicts" "[$name]" "${CORE[@]}"
+echo "export KERNEL=$name RIG_INITRAMFS=$initramfs RIG_INITRAMFS_READY=1 CYCLES=$CORE_CYCLES" >"$work/boot.env"
+runs=()
+for run in "${CORE[@]}"; do runs+=("$run[$name]"); done
+if [ -n "$prepare_only" ]; then
+	echo "# matrix-runs: ${runs[*]}"
+	exit 0
+fi
+source "$work/boot.env"
+runs_boot "$work/verdicts" "${runs[@]}"
+runs_judge "$work/verdicts" "${runs[@]}"
 summary ok "$runs_passed/${#CORE[@]}"
 [ "$runs_passed" -eq "${#CORE[@]}" ]

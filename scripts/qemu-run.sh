@@ -1,6 +1,7 @@
 #!/bin/bash
-# Boots the QEMU board and runs one scenario inside it.
-#   qemu-run.sh [--interactive] [--keep-going] SCENARIO
+# Boots the QEMU board and runs one or more scenarios in it, one after
+# another (scripts/runs.sh groups the scenarios that can share a boot).
+#   qemu-run.sh SCENARIO...
 # RIG_DOORBELLS=mailbox (default) boots the board with the four-channel
 # Rockchip AMP mailbox (dts/qemu-virt-rpmsg.dtso), mailbox1ch with two
 # one-channel blocks as on RK3576 (dts/qemu-virt-rpmsg-1ch.dtso), softirq
@@ -8,9 +9,11 @@
 # off the default path is named SCENARIO@PATH. A scenario's "# doorbells:"
 # header lists the paths it applies to (default: mailbox and softirq); a
 # run on another path is refused.
-# Streams the console to build/logs/RUN.log, stops after the scenario's
-# timeout, prints the scenario's TAP lines plus the runner's own checks
-# (finished in time, no kernel splat), and exits non-zero on any failure.
+# Streams the console to build/logs/RUN.log (a boot of several scenarios:
+# build/logs/boot.FIRST-RUN.log, split into each run's RUN.log after), stops
+# after the sum of the scenarios' timeouts, prints each run's TAP lines plus
+# the runner's own checks (finished in time, no kernel splat), and exits
+# non-zero on any failure.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
@@ -27,24 +30,45 @@ KERNEL_ARCH=$("$PROJECT_ROOT/scripts/kernel.sh" arch "$KERNEL") || exit 2
 QEMU_BIN="${QEMU_BIN:-$("$PROJECT_ROOT/scripts/qemu.sh" path)}"
 [ -x "$QEMU_BIN" ] || die "no board QEMU at $QEMU_BIN: run make qemu"
 
-scenario=${1:?usage: qemu-run.sh SCENARIO}
-script="$PROJECT_ROOT/tests/scenarios/$scenario.sh"
-[ -f "$script" ] || script="$PROJECT_ROOT/tests/demo/$scenario.sh"
-[ -f "$script" ] || script="$PROJECT_ROOT/tests/bench/$scenario.sh"
-[ -f "$script" ] || die "no scenario $scenario (tests/scenarios/$scenario.sh)"
-header() { sed -n "s/^# $1: *//p" "$script" | head -1; }
-timeout_s=$(header timeout); timeout_s=${timeout_s:-180}
+[ $# -ge 1 ] || die "usage: qemu-run.sh SCENARIO..."
+scenario_file() {
+	local f
+	for f in "$PROJECT_ROOT"/tests/{scenarios,demo,bench}/"$1".sh; do
+		[ -f "$f" ] && { echo "$f"; return 0; }
+	done
+	die "no scenario $1 (tests/scenarios/$1.sh)"
+}
+header_of() { sed -n "s/^# $2: *//p" "$1" | head -1; }
+# The boot's settings come from its scenarios' headers; scenarios that
+# share a boot must agree on every one of them (scripts/runs.sh groups
+# them so). The boot's timeout is the sum of theirs.
+scenarios=("$@") scripts=() timeouts=() timeout_s=0
+for s in "${scenarios[@]}"; do
+	f=$(scenario_file "$s")
+	t=$(header_of "$f" timeout); t=${t:-180}
+	scripts+=("$f") timeouts+=("$t") timeout_s=$((timeout_s + t))
+done
+script=${scripts[0]}
+header() {
+	local f v first
+	first=$(header_of "$script" "$1")
+	for f in "${scripts[@]}"; do
+		v=$(header_of "$f" "$1")
+		[ "$v" = "$first" ] || die "scenarios sharing a boot differ in '# $1:' ($(basename "$script" .sh): '$first', $(basename "$f" .sh): '$v')"
+	done
+	echo "$first"
+}
 overlay_name=$(header overlay)
 extra_cmdline=$(header cmdline)
 doorbells=${RIG_DOORBELLS:-mailbox}
 # The guest sees the doorbell kind (rig.doorbells=) and, on the mailbox,
 # the board's mailbox layout (rig.mbox=).
 case "$doorbells" in
-mailbox) run=$scenario; guest_doorbells=mailbox mbox_layout=four
+mailbox) suffix=""; guest_doorbells=mailbox mbox_layout=four
 	board_overlay="$PROJECT_ROOT/dts/qemu-virt-rpmsg.dtso" ;;
-mailbox1ch) run=$scenario@mailbox1ch; guest_doorbells=mailbox mbox_layout=one gic_version=2
+mailbox1ch) suffix=@mailbox1ch; guest_doorbells=mailbox mbox_layout=one gic_version=2
 	board_overlay="$PROJECT_ROOT/dts/qemu-virt-rpmsg-1ch.dtso" ;;
-softirq) run=$scenario@softirq; guest_doorbells=softirq mbox_layout=
+softirq) suffix=@softirq; guest_doorbells=softirq mbox_layout=
 	board_overlay="$PROJECT_ROOT/dts/qemu-virt-rpmsg-softirq.dtso" ;;
 *) die "RIG_DOORBELLS must be mailbox, mailbox1ch or softirq, not '$doorbells'" ;;
 esac
@@ -55,23 +79,28 @@ if [ "$KERNEL_ARCH" = arm ]; then
 	# Cortex-A7s (RK3506's cores) with a GIC-400-like GICv2.
 	QEMU_MACHINE=(-M virt,gic-version=2 -cpu cortex-a7 -m 512M -smp 2 -nic none)
 fi
-paths=$(header doorbells); paths=${paths:-mailbox softirq}
-case " $paths " in *" $doorbells "*) ;; *) die "$scenario runs only on: $paths" ;; esac
+for i in "${!scenarios[@]}"; do
+	paths=$(header_of "${scripts[i]}" doorbells); paths=${paths:-mailbox softirq}
+	case " $paths " in *" $doorbells "*) ;; *) die "${scenarios[i]} runs only on: $paths" ;; esac
+done
 # RIG_REMOTE=sim (default) runs the in-kernel simulator as the remote;
 # firmware runs rust/remote_fw on CPU1, which Linux does not see (a run
 # named RUN+fw). A scenario's "# remotes:" header lists the remotes it
 # applies to (default: sim).
 remote=${RIG_REMOTE:-sim}
-remotes=$(header remotes); remotes=${remotes:-sim}
 # The firmware is AArch64 and QEMU's virt board has one CPU type: on the
 # 32-bit board the remote is the in-kernel simulator, whatever the header.
-[ "$KERNEL_ARCH" = arm64 ] || { [ "$remote" = sim ] || die "the remote firmware is AArch64: RIG_REMOTE=sim on $KERNEL_ARCH"; remotes=sim; }
-case " $remotes " in *" $remote "*) ;; *) die "$scenario runs only against: $remotes" ;; esac
+[ "$KERNEL_ARCH" = arm64 ] || [ "$remote" = sim ] || die "the remote firmware is AArch64: RIG_REMOTE=sim on $KERNEL_ARCH"
+for i in "${!scenarios[@]}"; do
+	remotes=$(header_of "${scripts[i]}" remotes); remotes=${remotes:-sim}
+	[ "$KERNEL_ARCH" = arm64 ] || remotes=sim
+	case " $remotes " in *" $remote "*) ;; *) die "${scenarios[i]} runs only against: $remotes" ;; esac
+done
 fw_qemu_args=()
 case "$remote" in
 sim) ;;
 firmware)
-	run+=+fw
+	suffix+=+fw
 	FIRMWARE="$PROJECT_ROOT/build/firmware/remote_fw.elf"
 	[ -f "$FIRMWARE" ] || die "no remote firmware at $FIRMWARE: run make firmware"
 	# The initramfs carries the ELF (/lib/firmware/rockchip-rpmsg); the
@@ -82,8 +111,12 @@ firmware)
 *) die "RIG_REMOTE must be sim or firmware, not '$remote'" ;;
 esac
 # RIG_ROUND=N: the N-th run of the same scenario (make soak), RUN.roundN.
-[ -z "${RIG_ROUND:-}" ] || run+=".round$RIG_ROUND"
-[ "$KERNEL" = "$(reference_kernel)" ] || run+="[$KERNEL]"
+[ -z "${RIG_ROUND:-}" ] || suffix+=".round$RIG_ROUND"
+# Each scenario's run name; on another kernel than the reference, RUN[KERNEL].
+[ "$KERNEL" = "$(reference_kernel)" ] || suffix+="[$KERNEL]"
+runs=()
+for s in "${scenarios[@]}"; do runs+=("$s$suffix"); done
+run=${runs[0]}
 
 IMAGE="$("$PROJECT_ROOT/scripts/kernel.sh" image "$KERNEL")"
 [ -f "$IMAGE" ] || die "no kernel image at $IMAGE: run make kernel"
@@ -182,7 +215,9 @@ fi
 INITRAMFS=${RIG_INITRAMFS:-$RIG/initramfs.cpio.gz}
 [ -n "${RIG_INITRAMFS_READY:-}" ] || INITRAMFS=$("$PROJECT_ROOT/scripts/initramfs.sh")
 flock -u 9
-log="$LOGS/$run.log"
+# A boot of one scenario logs to RUN.log; a boot of several to
+# boot.FIRST-RUN.log, and each run's part goes to its own RUN.log.
+if [ ${#runs[@]} -eq 1 ]; then log="$LOGS/$run.log"; else log="$LOGS/boot.$run.log"; fi
 : >"$log"
 
 # loglevel=7 puts every kernel message, dev_info/dev_err included, on the
@@ -196,7 +231,7 @@ log="$LOGS/$run.log"
 # crate's own KUnit suites are built in with CONFIG_KUNIT and would run at
 # boot, tainting the kernel (N) before any scenario.
 leak_cmdline=${RIG_LEAK_CMDLINE-slub_debug=U}
-append="console=ttyAMA0 rdinit=/init loglevel=7 rig.scenario=$scenario rig.doorbells=$guest_doorbells${mbox_layout:+ rig.mbox=$mbox_layout} rig.remote=$remote kunit.enable=0 kmemleak=on $leak_cmdline panic_on_warn=0 panic=-1 $extra_cmdline${CYCLES:+ rig.cycles=$CYCLES}"
+append="console=ttyAMA0 rdinit=/init loglevel=7 rig.scenarios=$(IFS=,; echo "${scenarios[*]}") rig.doorbells=$guest_doorbells${mbox_layout:+ rig.mbox=$mbox_layout} rig.remote=$remote kunit.enable=0 kmemleak=on $leak_cmdline panic_on_warn=0 panic=-1 $extra_cmdline${CYCLES:+ rig.cycles=$CYCLES}"
 set +e
 # The console without carriage returns, line by line as it comes (a
 # block-buffered filter held up to 4 KiB back, so a log read during a run
@@ -207,6 +242,36 @@ timeout --foreground -k 5 "$timeout_s" "$QEMU_BIN" "${QEMU_MACHINE[@]}" ${RIG_QE
 	-kernel "$IMAGE" -initrd "$INITRAMFS" -dtb "$merged" -append "$append" \
 	</dev/null 2>&1 | sed -u 's/\r//g' | tee "$log" | { if [ -n "${RIG_VERBOSE:-}" ]; then cat; else cat >/dev/null; fi; }
 qemu_rc=${PIPESTATUS[0]}
-set -e
 
-exec "$PROJECT_ROOT/scripts/rig-verdict.sh" "$run" "$log" "$qemu_rc" "$timeout_s" "$remote"
+# Each run's log: its part of the console (for the first, the kernel's
+# boot too) and the boot's end, kmemleak's scan, which all runs share.
+if [ ${#runs[@]} -gt 1 ]; then
+	for r in "${runs[@]}"; do : >"$LOGS/$r.log"; done
+	awk -v logs="$LOGS" -v names="$(printf '%s\n' "${runs[@]}")" '
+		BEGIN { n = split(names, run, "\n"); i = 1 }
+		i <= n { print > (logs "/" run[i] ".log") }
+		i > n { print > (logs "/end.tmp." run[1]) }
+		i <= n && /RIG: scenario [^ ]+ closed/ { i++ }' "$log"
+	end="$LOGS/end.tmp.$run"
+	touch "$end"
+	for r in "${runs[@]}"; do cat "$end" >>"$LOGS/$r.log"; done
+	rm -f "$end"
+fi
+
+# The verdicts: printed, or with RIG_VERDICTS=DIR each into DIR/RUN.out
+# and DIR/RUN.rc (scripts/runs.sh). Exits non-zero if any run failed.
+rc=0
+for i in "${!runs[@]}"; do
+	r=${runs[i]}
+	if [ -n "${RIG_VERDICTS:-}" ]; then
+		"$PROJECT_ROOT/scripts/rig-verdict.sh" "$r" "$LOGS/$r.log" "$qemu_rc" "${timeouts[i]}" "$remote" \
+			>"$RIG_VERDICTS/$r.out" 2>&1
+		run_rc=$?
+		echo $run_rc >"$RIG_VERDICTS/$r.rc"
+	else
+		"$PROJECT_ROOT/scripts/rig-verdict.sh" "$r" "$LOGS/$r.log" "$qemu_rc" "${timeouts[i]}" "$remote"
+		run_rc=$?
+	fi
+	[ $run_rc -eq 0 ] || rc=1
+done
+exit $rc

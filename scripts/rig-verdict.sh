@@ -1,7 +1,9 @@
 #!/bin/bash
-# Reads one scenario's console log and decides: prints the guest's TAP checks
-# renumbered under the scenario's name, adds the runner's own checks, and
-# exits 1 if anything failed.
+# Reads one run's console log (its part of the boot, and the boot's end,
+# which all runs of a boot share) and decides: prints the guest's TAP checks
+# under the run's name, adds the runner's own checks, and exits 1 if
+# anything failed. The guest's "RIG:" lines are matched anywhere in a line:
+# a kernel message may share the console line they start on.
 #   rig-verdict.sh RUN LOG QEMU_RC TIMEOUT_S REMOTE
 # REMOTE: sim or firmware, the remote the run booted.
 set -uo pipefail
@@ -60,10 +62,18 @@ done < <(grep -aE '^(ok|not ok) [0-9]+ - ' "$log")
 
 planned=$(grep -aoE '^1\.\.[0-9]+' "$log" | tail -1 | cut -d. -f3)
 ran=$(grep -acE '^(ok|not ok) [0-9]+ - ' "$log")
-if grep -aq '^RIG: scenario finished' "$log"; then
-	emit ok "finished within ${timeout_s}s"
-else
+# The guest stamps its uptime (centiseconds) where the scenario starts and
+# ends; the boot's end (kmemleak's scan) comes after the last scenario.
+started=$(sed -n 's/.*RIG: scenario [^ ]* starting at \([0-9]*\).*/\1/p' "$log" | head -1)
+ended=$(sed -n 's/.*RIG: scenario [^ ]* ended at \([0-9]*\).*/\1/p' "$log" | head -1)
+if [ -z "$started" ] || [ -z "$ended" ]; then
 	emit "not ok" "did not finish within ${timeout_s}s (qemu exit $qemu_rc)"
+elif [ $((ended - started)) -gt $((timeout_s * 100)) ]; then
+	emit "not ok" "did not finish within ${timeout_s}s (took $(((ended - started) / 100)) s)"
+elif ! grep -aq 'RIG: boot finished' "$log"; then
+	emit "not ok" "did not finish within ${timeout_s}s: the boot stopped before its end-of-boot leak scan (qemu exit $qemu_rc)"
+else
+	emit ok "finished within ${timeout_s}s (took $(((ended - started) / 100)) s)"
 fi
 if [ -n "$planned" ] && [ "$planned" = "$ran" ]; then
 	emit ok "ran all $planned planned checks"
@@ -104,11 +114,15 @@ fi
 # The guest's last words (tests/guest/init): the taint flags and lockdep's
 # state. A report the splat patterns missed still taints the kernel or
 # turns lockdep off.
+# A scenario that shares a boot is judged on the bits set while it ran
+# ("taint at start": what the scenarios before it set, theirs to answer for).
 tainted=$(grep -aoE 'RIG: tainted [0-9]+' "$log" | tail -1 | cut -d' ' -f3)
+before=$(grep -aoE 'RIG: taint at start [0-9]+' "$log" | tail -1 | cut -d' ' -f5)
+before=${before:-0}
 if [ -z "$tainted" ]; then
 	emit "not ok" "kernel taint flags not reported (the guest stopped before the end)"
-elif ((tainted & ~TAINT_OK)); then
-	emit "not ok" "kernel tainted $(taint_letters $((tainted & ~TAINT_OK))) (taint $tainted = $(taint_letters "$tainted"); only O and E are allowed)"
+elif ((tainted & ~before & ~TAINT_OK)); then
+	emit "not ok" "kernel tainted $(taint_letters $((tainted & ~before & ~TAINT_OK))) (taint $tainted = $(taint_letters "$tainted"); only O and E are allowed)"
 else
 	letters=$(taint_letters "$tainted")
 	emit ok "kernel tainted only by O/E (taint $tainted${letters:+: $letters})"
@@ -120,4 +134,13 @@ case "$debug_locks" in
 "") emit "not ok" "debug_locks not reported (the guest stopped before the end)" ;;
 *) emit "not ok" "debug_locks unreadable ($debug_locks): the kernel has no lockdep?" ;;
 esac
+# What the scenario left loaded would change the next scenario of its boot.
+if grep -aq 'RIG: modules left:' "$log"; then
+	left=$(sed -n 's/.*RIG: modules left: *//p' "$log" | head -1)
+	if [ -z "${left// /}" ]; then
+		emit ok "left no module loaded"
+	else
+		emit "not ok" "left modules loaded: $left"
+	fi
+fi
 exit $failed

@@ -66,51 +66,135 @@ runs_of() {
 
 # run_scenario_file RUN: the scenario file a run boots.
 run_scenario_file() {
-	local base=${1%.round*}
-	base=${base%+fw}
-	echo "$PROJECT_ROOT/tests/scenarios/${base%@*}.sh"
+	local scenario rest
+	read -r scenario rest <<<"$(run_parts "$1")"
+	echo "$PROJECT_ROOT/tests/scenarios/$scenario.sh"
 }
 
-# runs_boot DIR RUN...: boots every run, RIG_JOBS at a time (default 2: most
-# of a run is the guest waiting, so two boots share two cores well), each
-# into DIR/RUN.out and DIR/RUN.rc. The caller's environment (KERNEL,
-# RIG_INITRAMFS, CYCLES) goes to every run.
-runs_boot() {
-	local dir=$1 run running=0
-	shift
-	mkdir -p "$dir"
+# run_parts RUN: "SCENARIO PATH REMOTE ROUND KERNEL" of a run name
+# SCENARIO[@PATH][+fw][.roundN][[KERNEL]] (ROUND and KERNEL "-" when the
+# name has none).
+run_parts() {
+	local base=$1 kernel=- round=- path=mailbox remote=sim
+	if [[ $base == *"]" ]]; then
+		kernel=${base##*[}; kernel=${kernel%]}
+		base=${base%[*}
+	fi
+	[ "${base%.round*}" = "$base" ] || { round=${base##*.round}; base=${base%.round*}; }
+	[ "${base%+fw}" = "$base" ] || remote=firmware
+	base=${base%+fw}
+	[ "${base%@*}" = "$base" ] || path=${base#*@}
+	echo "${base%@*} $path $remote $round $kernel"
+}
+
+# boots_of RUN...: the boots that run them, one line each: its runs in the
+# order they run. Runs share a boot when they boot the same board: the same
+# doorbell path, remote and round, and the same "# overlay:", "# cmdline:",
+# "# remote-boot:" and "# lifecycle:" headers. The runner self-tests ("#
+# expect-splat:") break the kernel on purpose: they share a boot only with
+# each other, in their "# boot-order:", so that no one's breakage hides the
+# next one's splat. A boot takes up to RIG_BOOT_COST (default 60) of its
+# runs' "# cost:" headers (about the guest seconds each takes on the
+# reference board, "at N cycles" for a churn whose rig.cycles= the run
+# sets otherwise; default 10), packed costliest first. A scenario runs
+# before the others of its boot when its "# boot-order:" is lower (default
+# 50; 0 for one that reads the kernel's own boot messages). The costliest
+# boots are listed first, so that they start first.
+boots_of() {
+	local run file key cost at_cycles cycles order scenario path remote round kernel h
 	for run in "$@"; do
-		rm -f "$dir/$run.out" "$dir/$run.rc"
-		_run_boot_one "$dir" "$run" &
+		read -r scenario path remote round kernel <<<"$(run_parts "$run")"
+		file=$PROJECT_ROOT/tests/scenarios/$scenario.sh
+		key="$kernel/$path/$remote/$round"
+		for h in overlay cmdline remote-boot lifecycle; do
+			key+="/$(sed -n "s/^# $h: *//p" "$file" 2>/dev/null | head -1 | tr ' ' _)"
+		done
+		! grep -q '^# expect-splat:' "$file" 2>/dev/null || key="self-test/$key"
+		# "# cost: N at C cycles": a churn's cost scales with rig.cycles.
+		read -r cost at_cycles <<<"$(sed -n 's/^# cost: *\([0-9]*\)\( at \([0-9]*\) cycles\)\{0,1\}.*/\1 \3/p' "$file" 2>/dev/null | head -1)"
+		cycles=${CYCLES:-}
+		if [ "$kernel" != - ] && [ "$kernel" != "${KERNEL:-}" ]; then
+			cycles=$(sed -n 's/.* CYCLES=\([0-9]*\).*/\1/p' "$PROJECT_ROOT/build/kernels/$kernel/boot.env" 2>/dev/null)
+		fi
+		if [ -n "$cost" ] && [ -n "$at_cycles" ] && [ -n "$cycles" ]; then
+			cost=$(((cost * cycles + at_cycles - 1) / at_cycles))
+		fi
+		order=$(sed -n 's/^# boot-order: *\([0-9]*\).*/\1/p' "$file" 2>/dev/null | head -1)
+		printf '%s %s %s %s\n' "$key" "${cost:-10}" "${order:-50}" "$run"
+	done | sort -k1,1 -k3,3n -k2,2nr | awk -v cap="${RIG_BOOT_COST:-60}" '
+		# First fit, in boot order and costliest first, among the boots of
+		# the same board.
+		$1 != key { key = $1; from = nboots + 1 }
+		{
+			for (b = from; b <= nboots; b++)
+				if (cost[b] + $2 <= cap) break
+			if (b > nboots) nboots = b
+			cost[b] += $2
+			runs[b] = runs[b] " " $4
+		}
+		END { for (b = 1; b <= nboots; b++) print cost[b] runs[b] }' |
+		sort -k1,1nr -s | cut -d' ' -f2-
+}
+
+# runs_boot DIR RUN...: boots every run (boots_of groups them), RIG_JOBS
+# boots at a time (default 2: much of a boot is the guest waiting, so two
+# share two cores well); each run's verdict goes into DIR/RUN.out and
+# DIR/RUN.rc. The caller's environment (KERNEL, RIG_INITRAMFS, CYCLES) goes
+# to every boot; a run named RUN[KERNEL] of another kernel than the
+# caller's boots with what scripts/kernel-matrix.sh --prepare left for it.
+runs_boot() {
+	local dir boot running=0
+	mkdir -p "$1"
+	dir=$(cd "$1" && pwd)
+	shift
+	while read -r boot; do
+		# shellcheck disable=SC2086 # one word per run
+		_boot_runs "$dir" $boot &
 		running=$((running + 1))
 		if [ $running -ge "${RIG_JOBS:-2}" ]; then
 			wait -n
 			running=$((running - 1))
 		fi
-	done
+	done < <(boots_of "$@")
 	wait
 }
 
-_run_boot_one() { # DIR RUN
-	local run=$2 base=${2%.round*} round="" path=mailbox remote=sim
-	[ "$base" = "$run" ] || round=${run##*.round}
-	[ "${base%+fw}" = "$base" ] || remote=firmware
-	base=${base%+fw}
-	[ "${base%@*}" = "$base" ] || path=${base#*@}
-	RIG_ROUND=$round RIG_REMOTE=$remote RIG_DOORBELLS=$path \
-		"$PROJECT_ROOT/scripts/qemu-run.sh" "${base%@*}" >"$1/$run.out" 2>&1
-	echo $? >"$1/$run.rc"
+_boot_runs() { # DIR RUN...: one boot
+	local dir=$1 run scenario path remote round kernel scenarios=() rc
+	shift
+	for run in "$@"; do
+		rm -f "$dir/$run.out" "$dir/$run.rc"
+		read -r scenario path remote round kernel <<<"$(run_parts "$run")"
+		scenarios+=("$scenario")
+	done
+	[ "$round" != - ] || round=""
+	(
+		if [ "$kernel" != - ] && [ "$kernel" != "${KERNEL:-}" ]; then
+			# shellcheck disable=SC1090 # written by kernel-matrix.sh --prepare
+			source "$PROJECT_ROOT/build/kernels/$kernel/boot.env" 2>/dev/null ||
+				{ echo "runner: no build/kernels/$kernel/boot.env (kernel-matrix.sh --prepare $kernel)"; exit 2; }
+		fi
+		RIG_VERDICTS=$dir RIG_ROUND=$round RIG_REMOTE=$remote RIG_DOORBELLS=$path \
+			exec "$PROJECT_ROOT/scripts/qemu-run.sh" "${scenarios[@]}"
+	) >"$dir/boot.$1.out" 2>&1
+	rc=$?
+	# A runner that stopped before judging a run: its output is that run's.
+	for run in "$@"; do
+		[ -f "$dir/$run.rc" ] && continue
+		cp "$dir/boot.$1.out" "$dir/$run.out"
+		echo $((rc == 0 ? 1 : rc)) >"$dir/$run.rc"
+	done
 }
 
-# runs_judge DIR TAG RUN...: prints and counts each run's verdict (TAG: the
-# "[KERNEL]" its lines carry, or empty). A run whose runner died before the
+# runs_judge DIR RUN...: prints and counts each run's verdict. A run whose
+# runner died before the
 # guest ran, or whose verdict lacks its own accounting (finished in time, ran
 # its whole plan), fails. A scenario with "# expect-splat: KIND" is a runner
 # self-test: it passes when its run failed naming that splat after the guest
 # finished its plan. Sets runs_passed to the number of runs that passed.
 runs_judge() {
-	local dir=$1 tag=$2 run file expect re out rc before
-	shift 2
+	local dir=$1 run file expect re out rc before
+	shift
 	runs_passed=0
 	for run in "$@"; do
 		echo "# scenario $run"
@@ -122,7 +206,7 @@ runs_judge() {
 		fi
 		expect=$(sed -n 's/^# expect-splat: *//p' "$file" | head -1)
 		# The run's name as a literal inside the patterns (+fw has a "+").
-		re=$(printf '%s' "$run$tag" | sed 's/[][\.*^$+?(){}|/]/\\&/g')
+		re=$(printf '%s' "$run" | sed 's/[][\.*^$+?(){}|/]/\\&/g')
 		out=$(cat "$dir/$run.out" 2>/dev/null)
 		rc=$(cat "$dir/$run.rc" 2>/dev/null || echo 1)
 		if [ -n "$expect" ]; then

@@ -23,7 +23,7 @@ mkdir -p build/soak
 RIG_INITRAMFS=$(scripts/initramfs.sh) || tap_count <<<"not ok - packing the initramfs"
 export RIG_INITRAMFS RIG_INITRAMFS_READY=1
 runs_boot build/soak "${runs[@]}"
-runs_judge build/soak "" "${runs[@]}"
+runs_judge build/soak "${runs[@]}"
 echo "# make soak took $(($(date +%s) - started)) s"
 tap_totals
 [ "$failed" -eq 0 ]

@@ -34,7 +34,7 @@ if [ -z "$only" ]; then
 			tap_count <<<"not ok - cargo test in $crate: no $crate/Cargo.toml"
 			continue
 		fi
-		out=$(cd "$crate" && cargo test --locked 2>&1)
+		out=$(cd "$crate" && CARGO_TARGET_DIR="$CARGO_CACHE/host" cargo test --locked 2>&1)
 		rc=$?
 		p=$(echo "$out" | sed -n 's/^test result: [a-zA-Z]*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\1/p' | paste -sd+ | bc)
 		f=$(echo "$out" | sed -n 's/^test result: [a-zA-Z]*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\2/p' | paste -sd+ | bc)
@@ -74,7 +74,7 @@ if [ -z "$only" ]; then
 		# The remote firmware (no_std, bare metal): rustfmt and clippy, no warnings.
 		tap_result "rustfmt: rust/remote_fw (with rust/kabi/bare)" "$(cd rust/remote_fw && cargo fmt --check >/dev/null 2>&1; echo $?)"
 		fw_clippy=$(cd rust/remote_fw && cargo clippy --locked --release --target aarch64-unknown-none \
-			--target-dir "$PROJECT_ROOT/build/firmware/target" 2>&1)
+			--target-dir "$CARGO_CACHE/remote_fw" 2>&1)
 		fw_rc=$?
 		fw_warnings=$(echo "$fw_clippy" | grep -cE '^(warning|error)')
 		tap_result "remote firmware builds with clippy and no warnings ($fw_warnings found, exit $fw_rc)" \
@@ -102,43 +102,63 @@ fi
 if [ -n "$only" ]; then
 	names=("${only%%[@+]*}")
 else
+	# (scripts/runs.sh starts the costliest boots first.)
 	names=()
-	# Longest first, so the churn scenarios do not finish last.
-	longest=(module-cycles churn-bind failslab-probe)
-	for s in "${longest[@]}"; do [ -f "tests/scenarios/$s.sh" ] && names+=("$s"); done
-	for f in tests/scenarios/*.sh; do
-		s=$(basename "$f" .sh)
-		[[ " ${longest[*]} " == *" $s "* ]] || names+=("$s")
-	done
+	for f in tests/scenarios/*.sh; do names+=("$(basename "$f" .sh)"); done
 fi
 scenarios=()
 while read -r run; do
-	if [ -z "$only" ] || [ "$only" = "${run%%[@+]*}" ] || [ "$only" = "$run" ]; then scenarios+=("$run"); fi
+	if [ -z "$only" ] || [ "$only" = "${run%%[@+]*}" ] || [ "$only" = "$run" ]; then scenarios+=("$run$tag"); fi
 done < <(runs_of "${names[@]}")
-mkdir -p build/verdicts
-RIG_INITRAMFS=$(scripts/initramfs.sh) || tap_count <<<"not ok - packing the initramfs"
-export RIG_INITRAMFS RIG_INITRAMFS_READY=1
-runs_boot build/verdicts "${scenarios[@]}"
-runs_judge build/verdicts "$tag" "${scenarios[@]}"
+host_done=$(date +%s)
+echo "# host checks took $((host_done - started)) s"
 
-# The other kernels of the matrix: their modules and core scenarios.
-matrix=()
+# The other kernels of the matrix: their modules, checks and initramfs
+# first; their core runs then boot in the same pool as the suite's.
+matrix_kernels=() matrix_runs=()
+declare -A matrix_row kernel_runs
 if [ -z "$only" ] && [ -z "$tag" ]; then
 	for k in $(kernel_names); do
 		[ "$k" != "$KERNEL" ] || continue
-		echo "# kernel $k: modules and the core scenarios"
-		out=$(scripts/kernel-matrix.sh "$k" 2>&1); rc=$?
-		tap_group "kernel $k core set (scripts/kernel-matrix.sh)" "$out" $rc
-		matrix+=("$(sed -n 's/^# matrix: //p' <<<"$out" | tail -1)")
-		[ -n "${matrix[-1]}" ] || matrix[-1]="$k ? ? fail 0/0"
+		matrix_kernels+=("$k")
+		echo "# kernel $k: modules, checks and initramfs"
+		out=$(scripts/kernel-matrix.sh --prepare "$k" 2>&1); rc=$?
+		tap_group "kernel $k preparation (scripts/kernel-matrix.sh --prepare)" "$out" $rc
+		kernel_runs[$k]=$(sed -n 's/^# matrix-runs: //p' <<<"$out" | tail -1)
+		# shellcheck disable=SC2206 # one word per run
+		[ -z "${kernel_runs[$k]}" ] || matrix_runs+=(${kernel_runs[$k]})
+		matrix_row[$k]=$(sed -n 's/^# matrix: //p' <<<"$out" | tail -1)
+		[ -n "${matrix_row[$k]}" ] || [ -n "${kernel_runs[$k]}" ] || matrix_row[$k]="$k ? ? fail 0/0"
 	done
 	kernel_select "$KERNEL"
+fi
+matrix_done=$(date +%s)
+[ ${#matrix_kernels[@]} -eq 0 ] || echo "# the other kernels' preparation took $((matrix_done - host_done)) s"
+
+mkdir -p build/verdicts
+RIG_INITRAMFS=$(scripts/initramfs.sh) || tap_count <<<"not ok - packing the initramfs"
+export RIG_INITRAMFS RIG_INITRAMFS_READY=1
+runs_boot build/verdicts "${scenarios[@]}" "${matrix_runs[@]}"
+runs_judge build/verdicts "${scenarios[@]}"
+for k in "${matrix_kernels[@]}"; do
+	[ -n "${kernel_runs[$k]}" ] || continue
+	echo "# kernel $k: the core scenarios"
+	# shellcheck disable=SC2086 # one word per run
+	runs_judge build/verdicts ${kernel_runs[$k]}
+	kernel_select "$k"
+	# shellcheck disable=SC2086
+	set -- ${kernel_runs[$k]}
+	matrix_row[$k]="$k $K_TOOLCHAIN $K_ARCH ok $runs_passed/$#"
+done
+kernel_select "$KERNEL"
+echo "# QEMU runs took $(($(date +%s) - matrix_done)) s"
+if [ ${#matrix_kernels[@]} -ne 0 ]; then
 	echo "# kernel matrix"
 	printf '# %-8s %-9s %-5s %-6s %s\n' kernel toolchain arch build "core scenarios passed"
 	printf '# %-8s %-9s %-5s %-6s %s\n' "$KERNEL" "$K_TOOLCHAIN" "$K_ARCH" ok "the full suite, above"
-	for row in "${matrix[@]}"; do
+	for k in "${matrix_kernels[@]}"; do
 		# shellcheck disable=SC2086
-		printf '# %-8s %-9s %-5s %-6s %s\n' $row
+		printf '# %-8s %-9s %-5s %-6s %s\n' ${matrix_row[$k]}
 	done
 fi
 

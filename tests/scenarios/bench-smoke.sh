@@ -1,4 +1,5 @@
 # timeout: 300
+# cost: 2
 # remotes: firmware
 # doorbells: mailbox
 # (the benchmark's output format: the doorbell path does not change it, so one path.)

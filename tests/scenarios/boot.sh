@@ -1,4 +1,6 @@
 # timeout: 120
+# cost: 2
+# boot-order: 0
 # remotes: firmware
 # The QEMU board boots with the reserved memory laid out as on the board.
 check_klog "shared-dma-pool initialised from the overlay" \

@@ -1,4 +1,5 @@
 # timeout: 120
+# cost: 3
 # remotes: firmware
 # doorbells: mailbox
 # overlay: broken-rproc

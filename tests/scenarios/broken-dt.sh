@@ -1,4 +1,5 @@
 # timeout: 180
+# cost: 14
 # remotes: firmware
 # doorbells: mailbox softirq
 # overlay: broken-dt

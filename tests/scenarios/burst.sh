@@ -1,4 +1,5 @@
 # timeout: 300
+# cost: 8
 # doorbells: mailbox mailbox1ch softirq
 # remotes: firmware
 # 5000 messages back to back (64 in flight) while the mailbox completes a

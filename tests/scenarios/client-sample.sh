@@ -1,4 +1,5 @@
 # timeout: 180
+# cost: 2
 # doorbells: mailbox mailbox1ch softirq
 # remotes: firmware
 # The upstream rpmsg_client_sample completes its 100-message exchange.

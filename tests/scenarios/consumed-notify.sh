@@ -1,4 +1,5 @@
 # timeout: 240
+# cost: 7
 # doorbells: mailbox mailbox1ch softirq
 # remotes: firmware
 # Linux streams one way to the remote's consume-only endpoint, far more

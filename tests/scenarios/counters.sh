@@ -1,4 +1,5 @@
 # timeout: 180
+# cost: 9
 # remotes: firmware
 # The driver's debugfs counters against the traffic this scenario makes.
 check "rig up" load_rig log_messages=0

@@ -1,4 +1,5 @@
 # timeout: 180
+# cost: 4
 # remotes: firmware
 # doorbells: mailbox
 # (rpmsg_echo's own error handling: no doorbell is involved, so one path.)

@@ -1,4 +1,5 @@
 # timeout: 180
+# cost: 7
 # doorbells: mailbox mailbox1ch softirq
 # remotes: firmware
 # The seed transcript: the driver probes, the remote announces rpmsg_chrdev,
@@ -48,3 +49,4 @@ if [ "$REMOTE" = firmware ]; then
 fi
 check "rmmod rockchip_rpmsg" rmmod rockchip_rpmsg
 check "unload the remote's module" unload_remote
+check "unload the doorbells" unload_doorbells

@@ -1,4 +1,5 @@
 # timeout: 180
+# cost: 11
 # remotes: firmware
 # doorbells: mailbox
 # The remote is a remote processor (remoteproc): its firmware comes from

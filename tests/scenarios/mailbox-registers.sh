@@ -1,4 +1,5 @@
 # timeout: 150
+# cost: 15
 # remotes: sim
 # doorbells: mailbox mailbox1ch
 # rockchip_amp_mbox against the board's mailbox block (the QEMU device model):

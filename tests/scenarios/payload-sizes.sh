@@ -1,4 +1,5 @@
 # timeout: 180
+# cost: 4
 # doorbells: mailbox mailbox1ch softirq
 # remotes: firmware
 # Echoes of 1, 14, 100 and 496 bytes arrive intact; 497 is refused on Linux.

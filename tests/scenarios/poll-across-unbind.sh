@@ -1,4 +1,5 @@
 # timeout: 180
+# cost: 6
 # remotes: firmware
 # needs-patch: 0006
 # A process polling an endpoint while the transport is unbound (issue 14,

@@ -1,4 +1,5 @@
 # timeout: 120
+# cost: 5
 # remotes: firmware
 # cmdline: fw_devlink=permissive
 # doorbells: mailbox

@@ -1,4 +1,5 @@
 # timeout: 180
+# cost: 3
 # doorbells: mailbox softirq
 # remotes: firmware
 # remote-boot: before-linux

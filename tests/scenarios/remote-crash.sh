@@ -1,4 +1,5 @@
 # timeout: 240
+# cost: 11
 # doorbells: mailbox softirq
 # remotes: firmware
 # The remote faults (the crash knob executes an undefined instruction; the

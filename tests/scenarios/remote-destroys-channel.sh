@@ -1,4 +1,5 @@
 # timeout: 120
+# cost: 2
 # remotes: firmware
 # doorbells: mailbox
 # (rpmsg's name service: the doorbell path only carries it, so one path.)

@@ -1,4 +1,5 @@
 # timeout: 300
+# cost: 14
 # remotes: firmware
 # needs-patch: 0005
 # A misbehaving remote: the kernel stays up, the fault is reported, and where

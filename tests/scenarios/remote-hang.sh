@@ -1,4 +1,5 @@
 # timeout: 240
+# cost: 8
 # doorbells: mailbox softirq
 # remotes: firmware
 # The remote hangs (the hang knob: a loop that never ends, with every

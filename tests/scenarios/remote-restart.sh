@@ -1,4 +1,5 @@
 # timeout: 240
+# cost: 11
 # doorbells: mailbox mailbox1ch softirq
 # remotes: firmware
 # The rig restarts the remote core with Linux, as a board's reset does:

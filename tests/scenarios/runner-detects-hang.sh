@@ -1,7 +1,9 @@
 # timeout: 90
+# cost: 12
 # remotes: firmware
 # doorbells: mailbox
 # expect-splat: blocked for more than
+# boot-order: 60
 # Runner self-test: insmod sleeps uninterruptibly for 12 s in the module's
 # init, past the hung-task timeout this scenario sets (5 s; every other run
 # keeps the rig kernel's 30 s). The host side passes this scenario only if

@@ -1,4 +1,5 @@
 # timeout: 180
+# cost: 6
 # doorbells: mailbox softirq
 # remotes: firmware
 # lifecycle: unmanaged

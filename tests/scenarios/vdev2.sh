@@ -1,4 +1,5 @@
 # timeout: 180
+# cost: 4
 # doorbells: mailbox mailbox1ch softirq
 # remotes: firmware
 # overlay: qemu-vdev2
