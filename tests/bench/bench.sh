@@ -224,3 +224,4 @@ if [ "$REMOTE" = firmware ]; then
 	done
 fi
 ok "benchmarks ran"
+check "unload" unload_rig

@@ -44,3 +44,4 @@ done
 echo "### the remote's counters (/sys/kernel/debug/remote_fw_rig/remote-firmware-rig/stats)"
 grep -E '^(wakeups|interrupts|doorbells_in|doorbells_out|messages_in|messages_out) ' $FW_DBG/stats
 rmmod rockchip_rpmsg
+unload_remote && unload_doorbells
