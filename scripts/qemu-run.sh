@@ -231,7 +231,7 @@ if [ ${#runs[@]} -eq 1 ]; then log="$LOGS/$run.log"; else log="$LOGS/boot.$run.l
 # crate's own KUnit suites are built in with CONFIG_KUNIT and would run at
 # boot, tainting the kernel (N) before any scenario.
 leak_cmdline=${RIG_LEAK_CMDLINE-slub_debug=U}
-append="console=ttyAMA0 rdinit=/init loglevel=7 rig.scenarios=$(IFS=,; echo "${scenarios[*]}") rig.doorbells=$guest_doorbells${mbox_layout:+ rig.mbox=$mbox_layout} rig.remote=$remote kunit.enable=0 kmemleak=on $leak_cmdline panic_on_warn=0 panic=-1 $extra_cmdline${CYCLES:+ rig.cycles=$CYCLES}"
+append="console=ttyAMA0 rdinit=/init loglevel=7 rig.scenarios=$(IFS=,; echo "${scenarios[*]}") rig.timeouts=$(IFS=,; echo "${timeouts[*]}") rig.doorbells=$guest_doorbells${mbox_layout:+ rig.mbox=$mbox_layout} rig.remote=$remote kunit.enable=0 kmemleak=on $leak_cmdline panic_on_warn=0 panic=-1 $extra_cmdline${CYCLES:+ rig.cycles=$CYCLES}"
 set +e
 # The console without carriage returns, line by line as it comes (a
 # block-buffered filter held up to 4 KiB back, so a log read during a run

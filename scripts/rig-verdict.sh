@@ -66,7 +66,9 @@ ran=$(grep -acE '^(ok|not ok) [0-9]+ - ' "$log")
 # ends; the boot's end (kmemleak's scan) comes after the last scenario.
 started=$(sed -n 's/.*RIG: scenario [^ ]* starting at \([0-9]*\).*/\1/p' "$log" | head -1)
 ended=$(sed -n 's/.*RIG: scenario [^ ]* ended at \([0-9]*\).*/\1/p' "$log" | head -1)
-if [ -z "$started" ] || [ -z "$ended" ]; then
+if grep -aq 'RIG: scenario [^ ]* stopped at its' "$log"; then
+	emit "not ok" "did not finish within ${timeout_s}s (the guest stopped it)"
+elif [ -z "$started" ] || [ -z "$ended" ]; then
 	emit "not ok" "did not finish within ${timeout_s}s (qemu exit $qemu_rc)"
 elif [ $((ended - started)) -gt $((timeout_s * 100)) ]; then
 	emit "not ok" "did not finish within ${timeout_s}s (took $(((ended - started) / 100)) s)"
