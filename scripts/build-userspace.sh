@@ -9,8 +9,8 @@
 # or can be added; otherwise -Zbuild-std against the running rustc's rust-src
 # (which scripts/setup.sh provides). Linker: aarch64-linux-gnu-gcc.
 set -euo pipefail
+source "$(dirname "$0")/env.sh"
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # Each crate, then the binaries it builds for the guest.
 CRATES=(
 	"userspace/rpmsg_echo rpmsg_echo"
@@ -20,21 +20,17 @@ CRATES=(
 # build/userspace-arm/.
 case "${USERSPACE_ARCH:-arm64}" in
 arm64)
-	OUT_DIR="$ROOT/build/userspace"
+	OUT_DIR="$PROJECT_ROOT/build/userspace"
 	TARGET=aarch64-unknown-linux-gnu LINKER=aarch64-linux-gnu-gcc
 	ELF_KIND='ELF 64-bit*ARM aarch64' LINKER_PKGS="gcc-aarch64-linux-gnu and libc6-dev-arm64-cross" ;;
 arm)
-	OUT_DIR="$ROOT/build/userspace-arm"
+	OUT_DIR="$PROJECT_ROOT/build/userspace-arm"
 	TARGET=armv7-unknown-linux-gnueabihf LINKER=arm-linux-gnueabihf-gcc
 	ELF_KIND='ELF 32-bit*ARM' LINKER_PKGS="gcc-arm-linux-gnueabihf and libc6-dev-armhf-cross" ;;
 *) echo "build-userspace: USERSPACE_ARCH must be arm64 or arm" >&2; exit 1 ;;
 esac
 # Cargo's target directory is shared by every clone (scripts/env.sh).
-source "$ROOT/scripts/env.sh"
 TARGET_DIR="$CARGO_CACHE/userspace-$TARGET"
-
-die() { echo "build-userspace: error: $*" >&2; exit 1; }
-export PATH="$HOME/.cargo/bin:$PATH"
 
 command -v cargo >/dev/null || die "cargo not found (install Rust with rustup)"
 command -v rustc >/dev/null || die "rustc not found (install Rust with rustup)"
@@ -43,7 +39,7 @@ command -v "$LINKER" >/dev/null ||
 command -v file >/dev/null || die "'file' not found: apt-get install file"
 for entry in "${CRATES[@]}"; do
 	crate=${entry%% *} # the binaries follow it
-	[ -f "$ROOT/$crate/Cargo.toml" ] || die "no crate at $ROOT/$crate"
+	[ -f "$PROJECT_ROOT/$crate/Cargo.toml" ] || die "no crate at $PROJECT_ROOT/$crate"
 done
 
 # Prefer the prebuilt std for the target; fall back to building std from rust-src
@@ -85,7 +81,7 @@ build() {
 	mkdir -p "$TARGET_DIR"
 	log="$TARGET_DIR/cargo-build-$name.log"
 	if ! cargo build --release --locked --quiet \
-		--manifest-path "$ROOT/$crate/Cargo.toml" \
+		--manifest-path "$PROJECT_ROOT/$crate/Cargo.toml" \
 		--target "$TARGET" --target-dir "$TARGET_DIR" \
 		${build_std[@]+"${build_std[@]}"} >"$log" 2>&1; then
 		cat "$log" >&2
@@ -110,7 +106,7 @@ build() {
 		if ! cmp -s "$built" "$dest"; then
 			install -m 0755 "$built" "$dest.tmp"
 			mv -f "$dest.tmp" "$dest"
-			echo "build-userspace: ${dest#"$ROOT"/} ($(file -b "$dest" | cut -d, -f1-2), static)"
+			echo "build-userspace: ${dest#"$PROJECT_ROOT"/} ($(file -b "$dest" | cut -d, -f1-2), static)"
 		fi
 	done
 }

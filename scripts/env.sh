@@ -4,7 +4,8 @@ RPMSG_CACHE="${RPMSG_CACHE:-/var/cache/rockchip-rpmsg}"
 LLVM_SUFFIX="${LLVM_SUFFIX:--19}"
 export LIBCLANG_PATH="${LIBCLANG_PATH:-/usr/lib/llvm-19/lib}"
 export PATH="$HOME/.cargo/bin:$PATH"
-RUSTC_VERSION="$(rustc --version | awk '{print $2}')"
+# Empty without rustc, so that a script can say so itself (setup.sh installs it).
+RUSTC_VERSION="$(rustc --version 2>/dev/null | awk '{print $2}')" || RUSTC_VERSION=""
 APT_DIR="$RPMSG_CACHE/apt"
 # Cargo's target directories: cargo keys each artefact by its sources,
 # flags and toolchain, so every clone may share them (a clone's own crates

@@ -246,14 +246,14 @@ qemu_rc=${PIPESTATUS[0]}
 # Each run's log: its part of the console (for the first, the kernel's
 # boot too) and the boot's end, kmemleak's scan, which all runs share.
 if [ ${#runs[@]} -gt 1 ]; then
+	end="$LOGS/end.tmp.$run"
 	for r in "${runs[@]}"; do : >"$LOGS/$r.log"; done
-	awk -v logs="$LOGS" -v names="$(printf '%s\n' "${runs[@]}")" '
+	: >"$end"
+	awk -v logs="$LOGS" -v end="$end" -v names="$(printf '%s\n' "${runs[@]}")" '
 		BEGIN { n = split(names, run, "\n"); i = 1 }
 		i <= n { print > (logs "/" run[i] ".log") }
-		i > n { print > (logs "/end.tmp." run[1]) }
+		i > n { print > end }
 		i <= n && /RIG: scenario [^ ]+ closed/ { i++ }' "$log"
-	end="$LOGS/end.tmp.$run"
-	touch "$end"
 	for r in "${runs[@]}"; do cat "$end" >>"$LOGS/$r.log"; done
 	rm -f "$end"
 fi
@@ -263,13 +263,13 @@ fi
 rc=0
 for i in "${!runs[@]}"; do
 	r=${runs[i]}
+	verdict=("$PROJECT_ROOT/scripts/rig-verdict.sh" "$r" "$LOGS/$r.log" "$qemu_rc" "${timeouts[i]}" "$remote")
 	if [ -n "${RIG_VERDICTS:-}" ]; then
-		"$PROJECT_ROOT/scripts/rig-verdict.sh" "$r" "$LOGS/$r.log" "$qemu_rc" "${timeouts[i]}" "$remote" \
-			>"$RIG_VERDICTS/$r.out" 2>&1
+		"${verdict[@]}" >"$RIG_VERDICTS/$r.out" 2>&1
 		run_rc=$?
 		echo $run_rc >"$RIG_VERDICTS/$r.rc"
 	else
-		"$PROJECT_ROOT/scripts/rig-verdict.sh" "$r" "$LOGS/$r.log" "$qemu_rc" "${timeouts[i]}" "$remote"
+		"${verdict[@]}"
 		run_rc=$?
 	fi
 	[ $run_rc -eq 0 ] || rc=1

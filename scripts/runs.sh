@@ -101,10 +101,10 @@ run_parts() {
 # 50; 0 for one that reads the kernel's own boot messages). The costliest
 # boots are listed first, so that they start first.
 boots_of() {
-	local run file key cost at_cycles cycles order scenario path remote round kernel h
+	local run file key cost at_cycles cycles order path remote round kernel h
 	for run in "$@"; do
-		read -r scenario path remote round kernel <<<"$(run_parts "$run")"
-		file=$PROJECT_ROOT/tests/scenarios/$scenario.sh
+		read -r _ path remote round kernel <<<"$(run_parts "$run")"
+		file=$(run_scenario_file "$run")
 		key="$kernel/$path/$remote/$round"
 		for h in overlay cmdline remote-boot lifecycle; do
 			key+="/$(sed -n "s/^# $h: *//p" "$file" 2>/dev/null | head -1 | tr ' ' _)"
@@ -187,9 +187,8 @@ _boot_runs() { # DIR RUN...: one boot
 }
 
 # runs_judge DIR RUN...: prints and counts each run's verdict. A run whose
-# runner died before the
-# guest ran, or whose verdict lacks its own accounting (finished in time, ran
-# its whole plan), fails. A scenario with "# expect-splat: KIND" is a runner
+# runner died before the guest ran, or whose verdict lacks its own accounting
+# (finished in time, ran its whole plan), fails. A scenario with "# expect-splat: KIND" is a runner
 # self-test: it passes when its run failed naming that splat after the guest
 # finished its plan. Sets runs_passed to the number of runs that passed.
 runs_judge() {
