@@ -69,7 +69,8 @@ wait_for() {
 # $(...) must be read afresh on every poll ('[ "$(drv_stat x)" = 1 ]').
 wait_until() { wait_for "$1" eval "$2"; }
 
-klog_has() { klog | grep -qF -- "$1"; }
+# (A fixed string is found with or without the timestamps: no sed.)
+klog_has() { dmesg | grep -qF -- "$1"; }
 
 # The rpmsg core's line for the remote's announcement of its echo channel.
 CHRDEV_ANNOUNCED="creating channel rpmsg_chrdev addr 0x3000"
@@ -81,7 +82,13 @@ POOL_LEAK="bytes of the buffer pool still in use after teardown"
 pool_leak_reported() { klog_has "$POOL_LEAK"; }
 # channel_up: the remote's echo channel exists now (it announced it to the
 # binding that is current).
-channel_up() { grep -qx rpmsg_chrdev /sys/class/rpmsg/rpmsg[0-9]*/name 2>/dev/null; }
+channel_up() {
+	local f name
+	for f in /sys/class/rpmsg/rpmsg[0-9]*/name; do
+		read -r name <"$f" 2>/dev/null && [ "$name" = rpmsg_chrdev ] && return 0
+	done
+	return 1
+}
 
 DRV_DBG=/sys/kernel/debug/rockchip_rpmsg/47a00000.rpmsg
 SIM_DBG=/sys/kernel/debug/rpmsg_remote_sim/rpmsg-remote-sim
@@ -167,14 +174,17 @@ unload_rig() {
 # would, while rockchip_rpmsg is unbound: the remote starts over from zeroed
 # rings. Rockchip's RT-Thread has no reset handshake, so every rebind of
 # the transport needs one (the driver refuses rings an earlier session left).
+# Shell builtins only: a fork and exec costs ~40 ms in the debug kernel,
+# and failslab-probe and churn-bind restart the remote hundreds of times.
 restart_remote() {
 	if [ "$REMOTE" = firmware ]; then
-		local r
-		r=$(rproc_dir) || return 1
-		case "$(cat $r/state)" in
-		running | attached) echo stop >$r/state || return 1 ;;
+		local state
+		find_rproc || return 1
+		read -r state <"$RPROC" || return 1
+		case "$state" in
+		running | attached) echo stop >"$RPROC" || return 1 ;;
 		esac
-		echo start >$r/state
+		echo start >"$RPROC"
 	else
 		echo restart > /sys/kernel/debug/rpmsg_remote_sim/fault
 	fi
@@ -210,9 +220,16 @@ check_held_endpoint_error() {
 # (rockchip_rproc registers it with the remoteproc core; its state,
 # firmware and recovery files are there).
 rproc_dir() {
-	local r
+	find_rproc && echo "${RPROC%/state}"
+}
+
+# find_rproc: sets RPROC to the state file of the remote processor
+# "remote-firmware" (builtins only: no fork).
+find_rproc() {
+	local r name
 	for r in /sys/class/remoteproc/remoteproc*; do
-		[ "$(cat $r/name 2>/dev/null)" = remote-firmware ] && { echo $r; return 0; }
+		read -r name <"$r/name" 2>/dev/null || continue
+		[ "$name" = remote-firmware ] && { RPROC=$r/state; return 0; }
 	done
 	return 1
 }

@@ -4,12 +4,14 @@
 # needs-patch: 0002 0003
 # Allocation failures: the probe runs with its n-th slab allocation failing,
 # for n = 1, 2, ... until a probe makes fewer than n allocations. The bind
-# write and the read-back of /proc/self/fail-nth are shell builtins, so the
-# whole probe (and virtio_rpmsg_bus's, which it triggers) counts against the
-# same task. Every attempt either binds or fails cleanly; then a normal bind
-# works and carries traffic. Needs kernel/patches/0002 and 0003 (without
-# them, rpmsg_ctrl's and rpmsg_char's error paths put a device that has no
-# release function: WARNINGs).
+# write and the read-back of /proc/self/fail-nth are builtins of the
+# scenario's own shell (no fork: hundreds of attempts), so the whole probe
+# (and virtio_rpmsg_bus's, which it triggers) counts against that task,
+# which disarms fail-nth again after each attempt. Every attempt either
+# binds or fails cleanly; then a normal bind works and carries traffic.
+# Needs kernel/patches/0002 and 0003 (without them, rpmsg_ctrl's and
+# rpmsg_char's error paths put a device that has no release function:
+# WARNINGs).
 F=/sys/kernel/debug/failslab
 DRV=/sys/bus/platform/drivers/rockchip-rpmsg
 echo 0 > $F/ignore-gfp-wait
@@ -20,7 +22,13 @@ restart_remote
 n=0; bound=0; refused=0; broken=0; done_at=0
 while [ $n -lt 3000 ]; do
 	n=$((n + 1))
-	left=$(sh -c "echo $n > /proc/self/fail-nth; echo 47a00000.rpmsg > $DRV/bind 2>/dev/null; read r < /proc/self/fail-nth; echo \$r")
+	echo $n > /proc/self/fail-nth
+	echo 47a00000.rpmsg > $DRV/bind 2>/dev/null
+	# Opening fail-nth counts too: if that is the n-th allocation, the
+	# read fails and "left" stays empty (the probe made fewer than n).
+	left=""
+	read -r left 2>/dev/null </proc/self/fail-nth
+	echo 0 2>/dev/null >/proc/self/fail-nth
 	if [ -e $DRV/47a00000.rpmsg ]; then
 		bound=$((bound + 1))
 		echo 47a00000.rpmsg > $DRV/unbind || { broken=$((broken + 1)); echo "# n=$n: unbind failed"; }
