@@ -143,10 +143,18 @@ boots_of() {
 # to every boot; a run named RUN[KERNEL] of another kernel than the
 # caller's boots with what scripts/kernel-matrix.sh --prepare left for it.
 runs_boot() {
+	local dir=$1
+	shift
+	boots_of "$@" | runs_boot_lines "$dir"
+}
+
+# runs_boot_lines DIR: runs_boot for the boots read from stdin (boots_of's
+# lines) as they come, until its end: make test feeds the other kernels'
+# boots once they are prepared.
+runs_boot_lines() {
 	local dir boot running=0
 	mkdir -p "$1"
 	dir=$(cd "$1" && pwd)
-	shift
 	while read -r boot; do
 		# shellcheck disable=SC2086 # one word per run
 		_boot_runs "$dir" $boot &
@@ -155,7 +163,7 @@ runs_boot() {
 			wait -n
 			running=$((running - 1))
 		fi
-	done < <(boots_of "$@")
+	done
 	wait
 }
 

@@ -25,6 +25,30 @@ HOST_CRATES=(rust/rpmsg_proto rust/rig_boot_page userspace/rpmsg_echo tests/tool
 
 source "$PROJECT_ROOT/scripts/runs.sh"
 
+# QEMU scenarios: every run of each (scripts/runs.sh, runs_of).
+if [ -n "$only" ]; then
+	names=("${only%%[@+]*}")
+else
+	# (scripts/runs.sh starts the costliest boots first.)
+	names=()
+	for f in tests/scenarios/*.sh; do names+=("$(basename "$f" .sh)"); done
+fi
+scenarios=()
+while read -r run; do
+	if [ -z "$only" ] || [ "$only" = "${run%%[@+]*}" ] || [ "$only" = "$run" ]; then scenarios+=("$run$tag"); fi
+done < <(runs_of "${names[@]}")
+# The QEMU runs start at once, in the background, and the host checks and
+# the other kernels' preparation run beside them (the boots leave the CPU
+# idle part of the time); the other kernels' runs join the pool once
+# prepared. Boots report only through their verdict files.
+mkdir -p build/verdicts
+RIG_INITRAMFS=$(scripts/initramfs.sh) || tap_count <<<"not ok - packing the initramfs"
+export RIG_INITRAMFS RIG_INITRAMFS_READY=1
+qemu_started=$(date +%s)
+exec {pool_feed}> >(runs_boot_lines build/verdicts)
+pool=$!
+boots_of "${scenarios[@]}" >&"$pool_feed"
+
 if [ -z "$only" ]; then
 	# Host unit tests: each crate's cargo test summary counts its tests.
 	# A crate that is missing, does not build or runs no test is a failure.
@@ -98,18 +122,6 @@ if [ -z "$only" ]; then
 	tap_group "module alias check (scripts/check-module-aliases.sh)" "$alias_out" $alias_rc
 fi
 
-# QEMU scenarios: every run of each (scripts/runs.sh, runs_of).
-if [ -n "$only" ]; then
-	names=("${only%%[@+]*}")
-else
-	# (scripts/runs.sh starts the costliest boots first.)
-	names=()
-	for f in tests/scenarios/*.sh; do names+=("$(basename "$f" .sh)"); done
-fi
-scenarios=()
-while read -r run; do
-	if [ -z "$only" ] || [ "$only" = "${run%%[@+]*}" ] || [ "$only" = "$run" ]; then scenarios+=("$run$tag"); fi
-done < <(runs_of "${names[@]}")
 host_done=$(date +%s)
 echo "# host checks took $((host_done - started)) s"
 
@@ -135,10 +147,10 @@ fi
 matrix_done=$(date +%s)
 [ ${#matrix_kernels[@]} -eq 0 ] || echo "# the other kernels' preparation took $((matrix_done - host_done)) s"
 
-mkdir -p build/verdicts
-RIG_INITRAMFS=$(scripts/initramfs.sh) || tap_count <<<"not ok - packing the initramfs"
-export RIG_INITRAMFS RIG_INITRAMFS_READY=1
-runs_boot build/verdicts "${scenarios[@]}" "${matrix_runs[@]}"
+[ ${#matrix_runs[@]} -eq 0 ] || boots_of "${matrix_runs[@]}" >&"$pool_feed"
+exec {pool_feed}>&-
+wait "$pool"
+echo "# QEMU runs took $(($(date +%s) - qemu_started)) s (from the first boot to the last, beside the above)"
 runs_judge build/verdicts "${scenarios[@]}"
 for k in "${matrix_kernels[@]}"; do
 	[ -n "${kernel_runs[$k]}" ] || continue
@@ -151,7 +163,6 @@ for k in "${matrix_kernels[@]}"; do
 	matrix_row[$k]="$k $K_TOOLCHAIN $K_ARCH ok $runs_passed/$#"
 done
 kernel_select "$KERNEL"
-echo "# QEMU runs took $(($(date +%s) - matrix_done)) s"
 if [ ${#matrix_kernels[@]} -ne 0 ]; then
 	echo "# kernel matrix"
 	printf '# %-8s %-9s %-5s %-6s %s\n' kernel toolchain arch build "core scenarios passed"

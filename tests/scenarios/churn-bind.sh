@@ -1,5 +1,5 @@
 # timeout: 600
-# cost: 60 at 50 cycles
+# cost: 32 at 50 cycles
 # remotes: firmware
 # needs-patch: 0002 0004 0006
 # Unbind / bind through sysfs under traffic; an endpoint open across an

@@ -1,5 +1,5 @@
 # timeout: 600
-# cost: 126
+# cost: 56
 # remotes: firmware
 # needs-patch: 0002 0003
 # Allocation failures: the probe runs with its n-th slab allocation failing,
