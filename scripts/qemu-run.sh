@@ -58,9 +58,15 @@ header() {
 	done
 	echo "$first"
 }
-overlay_name=$(header overlay)
 extra_cmdline=$(header cmdline)
 doorbells=${RIG_DOORBELLS:-mailbox}
+# The test overlays, which may differ per doorbell path (scripts/runs.sh).
+source "$PROJECT_ROOT/scripts/runs.sh"
+overlay_names=$(scenario_overlays "$script" "$doorbells")
+for f in "${scripts[@]}"; do
+	[ "$(scenario_overlays "$f" "$doorbells")" = "$overlay_names" ] ||
+		die "scenarios sharing a boot differ in their overlays on $doorbells ($(basename "$script" .sh): '$overlay_names', $(basename "$f" .sh): '$(scenario_overlays "$f" "$doorbells")')"
+done
 # The guest sees the doorbell kind (rig.doorbells=) and, on the mailbox,
 # the board's mailbox layout (rig.mbox=).
 case "$doorbells" in
@@ -141,19 +147,20 @@ if ! fdtget "$VIRT_DTB" /__symbols__ gic >/dev/null 2>&1; then
 		die "cannot label virt's GIC"
 fi
 
-# The board overlay of the doorbell path, then the scenario's test variant
-# on top (it may use the board overlay's labels). A variant NAME may have a
-# NAME-PATH.dtso for one doorbell path (NAME-softirq: the mailbox-less board).
+# The board overlay of the doorbell path, then the scenario's test variants
+# on top, in order (they may use the board overlay's labels). A variant NAME
+# may have a NAME-PATH.dtso for one doorbell path (NAME-softirq: the
+# mailbox-less board).
 overlays=("$board_overlay")
 if [ "$remote" = firmware ]; then
 	overlays+=("$PROJECT_ROOT/tests/overlays/remote-fw-$doorbells.dtso")
 	[ "$(header lifecycle)" = unmanaged ] || overlays+=("$PROJECT_ROOT/tests/overlays/remote-fw-managed.dtso")
 fi
-if [ -n "$overlay_name" ]; then
-	variant="$PROJECT_ROOT/tests/overlays/$overlay_name"
+for name in $overlay_names; do
+	variant="$PROJECT_ROOT/tests/overlays/$name"
 	[ ! -f "$variant-$doorbells.dtso" ] || variant+="-$doorbells"
 	overlays+=("$variant.dtso")
-fi
+done
 dtbos=()
 for src in "${overlays[@]}"; do
 	[ -f "$src" ] || die "no overlay $src"

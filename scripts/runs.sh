@@ -71,6 +71,17 @@ run_scenario_file() {
 	echo "$PROJECT_ROOT/tests/scenarios/$scenario.sh"
 }
 
+# scenario_overlays FILE PATH: the test overlays (tests/overlays) a
+# scenario's board has on a doorbell path: its "# overlay@PATH:" header if
+# it has one, else its "# overlay:" header; names separated by spaces,
+# applied in that order.
+scenario_overlays() {
+	local v
+	v=$(sed -n "s/^# overlay@$2: *//p" "$1" 2>/dev/null | head -1)
+	[ -n "$v" ] || v=$(sed -n 's/^# overlay: *//p' "$1" 2>/dev/null | head -1)
+	echo "$v"
+}
+
 # run_parts RUN: "SCENARIO PATH REMOTE ROUND KERNEL" of a run name
 # SCENARIO[@PATH][+fw][.roundN][[KERNEL]] (ROUND and KERNEL "-" when the
 # name has none).
@@ -89,8 +100,9 @@ run_parts() {
 
 # boots_of RUN...: the boots that run them, one line each: its runs in the
 # order they run. Runs share a boot when they boot the same board: the same
-# doorbell path, remote and round, and the same "# overlay:", "# cmdline:",
-# "# remote-boot:" and "# lifecycle:" headers. The runner self-tests ("#
+# doorbell path, remote and round, the same overlays on that path
+# (scenario_overlays), and the same "# cmdline:", "# remote-boot:" and
+# "# lifecycle:" headers. The runner self-tests ("#
 # expect-splat:") break the kernel on purpose: they share a boot only with
 # each other, in their "# boot-order:", so that no one's breakage hides the
 # next one's splat. A boot takes up to RIG_BOOT_COST (default 120) of its
@@ -105,8 +117,8 @@ boots_of() {
 	for run in "$@"; do
 		read -r _ path remote round kernel <<<"$(run_parts "$run")"
 		file=$(run_scenario_file "$run")
-		key="$kernel/$path/$remote/$round"
-		for h in overlay cmdline remote-boot lifecycle; do
+		key="$kernel/$path/$remote/$round/$(scenario_overlays "$file" "$path" | tr ' ' _)"
+		for h in cmdline remote-boot lifecycle; do
 			key+="/$(sed -n "s/^# $h: *//p" "$file" 2>/dev/null | head -1 | tr ' ' _)"
 		done
 		! grep -q '^# expect-splat:' "$file" 2>/dev/null || key="self-test/$key"

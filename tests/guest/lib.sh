@@ -240,6 +240,12 @@ core_clock_enables() {
 	cat /sys/kernel/debug/clk/remote-core/clk_enable_count
 }
 
+# core_clock_enabled_times N: core_clock_enables is N (builtins only).
+core_clock_enabled_times() {
+	local count
+	read -r count </sys/kernel/debug/clk/remote-core/clk_enable_count && [ "$count" = "$1" ]
+}
+
 # core_runtime_status: runtime PM status of the remote core's device
 # (active while rockchip_rproc holds its power domain).
 core_runtime_status() {
@@ -332,6 +338,19 @@ check_audit() {
 # The rpmsg endpoint devices now present, one per line.
 rpmsg_devs() { ls /sys/class/rpmsg 2>/dev/null | grep -v ctrl | sort; }
 
+# no_rpmsg_devs: no rpmsg endpoint device is present (builtins only, for
+# loops).
+no_rpmsg_devs() {
+	local d
+	for d in /sys/class/rpmsg/*; do
+		case ${d##*/} in
+		\* | *ctrl*) ;;
+		*) return 1 ;;
+		esac
+	done
+	return 0
+}
+
 # expect NODE ERRNO TEXT: the node's probe failed with ERRNO and said TEXT.
 expect() {
 	node=$1 errno=$2 text=$3
@@ -349,13 +368,14 @@ probe_failed() {
 
 # broken_dt_cases: the broken-device-tree scenario, its cases on stdin as
 # "NODE ERRNO TEXT" lines. Each NODE fails its probe with ERRNO and TEXT, the
-# valid node beside them works, the module unloads, and a second insmod
-# fails each NODE the same way. (The runner adds the splat and kmemleak
-# checks.)
+# valid node beside them works (with VALID_VDEVS virtio devices, default
+# 1, each announced to), the module unloads, and a second insmod fails each
+# NODE the same way. (The runner adds the splat and kmemleak checks.)
 broken_dt_cases() {
 	local cases node errno text
 	cases=$(cat)
 	check "rig up (the valid node probes next to the broken ones)" load_rig log_messages=0
+	wait_for 10 announced_times "${VALID_VDEVS:-1}"
 	while read -r node errno text; do
 		expect "$node" "$errno" "$text"
 	done <<EOF
@@ -365,7 +385,8 @@ EOF
 	check "rmmod rockchip_rpmsg after the failed probes" rmmod rockchip_rpmsg
 	check "the rig restarts the remote core" restart_remote
 	check "insmod again" insmod /modules/rockchip_rpmsg.ko
-	check "insmod again: the remote announces its channel a second time" wait_for 10 announced_times 2
+	check "insmod again: the remote announces its channel a second time" \
+		wait_for 10 announced_times $((2 * ${VALID_VDEVS:-1}))
 	check "insmod again: the valid node echoes" rpmsg_echo --count 2 --quiet
 	while read -r node errno text; do
 		check_eq "insmod again: $node fails the same way" 2 "$(probe_failed "$node" "$errno" | grep -c .)"

@@ -2,12 +2,15 @@
 # cost: 14
 # remotes: firmware
 # doorbells: mailbox softirq
-# overlay: broken-dt
+# overlay: broken-dt qemu-vdev2
 # Device-tree mistakes that fail per node, in one boot: next to the valid
 # node, one node per mistake (tests/overlays/broken-dt.dtso; the
 # mailbox-less board's own in broken-dt-softirq.dtso). Each fails its probe
 # with its own errno and a message naming the mistake; the valid node works;
 # a second insmod fails each the same way. (Remote-core nodes: broken-dt-rproc.)
+# The valid node has two virtio devices (qemu-vdev2.dtso): the board is
+# vdev2's too, so both scenarios share a boot.
+VALID_VDEVS=2
 if [ "$DOORBELLS" = softirq ]; then
 	broken_dt_cases <<'CASES'
 bad-nointerrupts -22 interrupts: missing (tx and rx doorbell lines)

@@ -56,9 +56,9 @@ while [ $n -lt $cycles ]; do
 	n=$((n + 1))
 	dmesg -c >/dev/null
 	echo stop >$R/state || { fails=$((fails + 1)); echo "# cycle $n: stop failed"; continue; }
-	[ -z "$(rpmsg_devs)" ] || { fails=$((fails + 1)); echo "# cycle $n: rpmsg devices left: $(rpmsg_devs)"; }
+	no_rpmsg_devs || { fails=$((fails + 1)); echo "# cycle $n: rpmsg devices left: $(rpmsg_devs)"; }
 	! pool_leak_reported || { fails=$((fails + 1)); echo "# cycle $n: $(klog | grep -F "$POOL_LEAK")"; }
-	[ "$(core_clock_enables)" = 0 ] || { fails=$((fails + 1)); echo "# cycle $n: clock enabled $(core_clock_enables) times while stopped"; }
+	core_clock_enabled_times 0 || { fails=$((fails + 1)); echo "# cycle $n: clock enabled $(core_clock_enables) times while stopped"; }
 	echo start >$R/state || { fails=$((fails + 1)); echo "# cycle $n: start failed"; continue; }
 	if ! wait_for 10 klog_has "$CHRDEV_ANNOUNCED"; then
 		fails=$((fails + 1)); echo "# cycle $n: no announcement"

@@ -2,8 +2,12 @@
 # cost: 4
 # doorbells: mailbox mailbox1ch softirq
 # remotes: firmware
-# overlay: qemu-vdev2
+# overlay: broken-dt qemu-vdev2
+# overlay@mailbox1ch: qemu-vdev2
 # rockchip,vdev-nums = <2>: two virtio devices, both talk to the remote.
+# The board is broken-dt's (its broken nodes beside this one fail their own
+# probes and are checked there), so the two share a boot; the one-channel
+# board has no broken-dt variant and only the second instance.
 check "rig up" load_rig log_messages=0
 wait_for 10 announced_times 2
 check_klog "vdev1 reports its vrings" "rpdev vdev1: vring0 0x47a10000, vring1 0x47a18000"
