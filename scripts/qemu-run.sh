@@ -188,7 +188,13 @@ fi
 # area (rig_boot_page writes it from the merged DT's remote-firmware-rig
 # node, as remote_fw_rig would), and the board's reset model starts CPU1 at the
 # ELF's entry at reset.
-if [ "$(header remote-boot)" = before-linux ]; then
+# Only the boot's first scenario sees the remote as the boot left it
+# (scripts/runs.sh, "# boot-order: 0"): the header is its alone.
+for f in "${scripts[@]:1}"; do
+	[ -z "$(header_of "$f" remote-boot)" ] ||
+		die "$(basename "$f" .sh) has '# remote-boot:' but is not the first scenario of its boot"
+done
+if [ "$(header_of "$script" remote-boot)" = before-linux ]; then
 	[ "$remote" = firmware ] || die "remote-boot: before-linux needs RIG_REMOTE=firmware"
 	BOOT_PAGE_TOOL="$PROJECT_ROOT/build/firmware/rig_boot_page"
 	[ -x "$BOOT_PAGE_TOOL" ] || die "no $BOOT_PAGE_TOOL: run make firmware"

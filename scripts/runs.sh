@@ -101,24 +101,28 @@ run_parts() {
 # boots_of RUN...: the boots that run them, one line each: its runs in the
 # order they run. Runs share a boot when they boot the same board: the same
 # doorbell path, remote and round, the same overlays on that path
-# (scenario_overlays), and the same "# cmdline:", "# remote-boot:" and
-# "# lifecycle:" headers. The runner self-tests ("#
-# expect-splat:") break the kernel on purpose: they share a boot only with
-# each other, in their "# boot-order:", so that no one's breakage hides the
-# next one's splat. A boot takes up to RIG_BOOT_COST (default 120) of its
-# runs' "# cost:" headers (about the guest seconds each takes on the
-# reference board, "at N cycles" for a churn whose rig.cycles= the run
-# sets otherwise; default 10), packed costliest first. A scenario runs
-# before the others of its boot when its "# boot-order:" is lower (default
-# 50; 0 for one that reads the kernel's own boot messages). The costliest
-# boots are listed first, so that they start first.
+# (scenario_overlays), and the same "# cmdline:" and "# lifecycle:"
+# headers. The runner self-tests ("# expect-splat:") break the kernel on
+# purpose: they share a boot only with each other, in their "#
+# boot-order:", so that no one's breakage hides the next one's splat. A
+# boot takes up to RIG_BOOT_COST (default 120) of its runs' "# cost:"
+# headers (about the guest seconds each takes on the reference board, "at
+# N cycles" for a churn whose rig.cycles= the run sets otherwise; default
+# 10), packed costliest first. A scenario runs before the others of its
+# boot when its "# boot-order:" is lower (default 50). "# boot-order: 0"
+# is for a scenario that needs the boot as it came, the first of its boot
+# and the only one of its kind there: one that reads the kernel's own
+# boot messages, or one whose remote ran before Linux ("# remote-boot:
+# before-linux"; qemu-run.sh takes that header from the boot's first
+# scenario). The costliest boots are listed first, so that they start
+# first.
 boots_of() {
 	local run file key cost at_cycles cycles order path remote round kernel h
 	for run in "$@"; do
 		read -r _ path remote round kernel <<<"$(run_parts "$run")"
 		file=$(run_scenario_file "$run")
 		key="$kernel/$path/$remote/$round/$(scenario_overlays "$file" "$path" | tr ' ' _)"
-		for h in cmdline remote-boot lifecycle; do
+		for h in cmdline lifecycle; do
 			key+="/$(sed -n "s/^# $h: *//p" "$file" 2>/dev/null | head -1 | tr ' ' _)"
 		done
 		! grep -q '^# expect-splat:' "$file" 2>/dev/null || key="self-test/$key"
@@ -135,14 +139,15 @@ boots_of() {
 		printf '%s %s %s %s\n' "$key" "${cost:-10}" "${order:-50}" "$run"
 	done | sort -k1,1 -k3,3n -k2,2nr | awk -v cap="${RIG_BOOT_COST:-120}" '
 		# First fit, in boot order and costliest first, among the boots of
-		# the same board.
+		# the same board; one boot-order 0 run per boot (it comes first).
 		$1 != key { key = $1; from = nboots + 1 }
 		{
 			for (b = from; b <= nboots; b++)
-				if (cost[b] + $2 <= cap) break
+				if (cost[b] + $2 <= cap && !($3 == 0 && first[b])) break
 			if (b > nboots) nboots = b
 			cost[b] += $2
 			runs[b] = runs[b] " " $4
+			if ($3 == 0) first[b] = 1
 		}
 		END { for (b = 1; b <= nboots; b++) print cost[b] runs[b] }' |
 		sort -k1,1nr -s | cut -d' ' -f2-

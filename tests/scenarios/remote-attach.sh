@@ -3,6 +3,7 @@
 # doorbells: mailbox softirq
 # remotes: firmware
 # remote-boot: before-linux
+# boot-order: 0
 # The remote runs before Linux boots, as a boot loader starts it: QEMU's
 # loader puts the firmware and its board description in the firmware's
 # region and the board's reset model starts CPU1 at the entry point. The
@@ -10,7 +11,8 @@
 # (remoteproc's state reads attached); the firmware takes back its doorbell
 # interrupt, which Linux's GIC init disabled and routed to Linux's boot
 # CPU; the transport links up with it. Then it is stopped and started from
-# Linux like a remote Linux started.
+# Linux like a remote Linux started. The first scenario of its boot (the
+# ones after it find the remote as this one leaves it: stopped).
 check "load the doorbells" load_doorbells
 check "load the lifecycle driver" load_remote log_messages=0
 R=$(rproc_dir)
