@@ -105,7 +105,7 @@ run_parts() {
 # headers. The runner self-tests ("# expect-splat:") break the kernel on
 # purpose: they share a boot only with each other, in their "#
 # boot-order:", so that no one's breakage hides the next one's splat. A
-# boot takes up to RIG_BOOT_COST (default 120) of its runs' "# cost:"
+# boot takes up to RIG_BOOT_COST (default 130) of its runs' "# cost:"
 # headers (about the guest seconds each takes on the reference board, "at
 # N cycles" for a churn whose rig.cycles= the run sets otherwise; default
 # 10), packed costliest first. A scenario runs before the others of its
@@ -137,7 +137,7 @@ boots_of() {
 		fi
 		order=$(sed -n 's/^# boot-order: *\([0-9]*\).*/\1/p' "$file" 2>/dev/null | head -1)
 		printf '%s %s %s %s\n' "$key" "${cost:-10}" "${order:-50}" "$run"
-	done | sort -k1,1 -k3,3n -k2,2nr | awk -v cap="${RIG_BOOT_COST:-120}" '
+	done | sort -k1,1 -k3,3n -k2,2nr | awk -v cap="${RIG_BOOT_COST:-130}" '
 		# First fit, in boot order and costliest first, among the boots of
 		# the same board; one boot-order 0 run per boot (it comes first).
 		$1 != key { key = $1; from = nboots + 1 }

@@ -1,5 +1,5 @@
 # timeout: 300
-# cost: 25
+# cost: 18
 # remotes: firmware
 # needs-patch: 0006 0007 0008
 # Concurrent senders and a full transmit ring (issue 14, item 15).

@@ -1,5 +1,5 @@
 # timeout: 600
-# cost: 29 at 25 cycles
+# cost: 20 at 25 cycles
 # remotes: firmware
 # Cycles of insmod / traffic / rmmod of the driver; kmemleak checks the end,
 # the driver's own count of buffer-pool bytes still allocated checks every

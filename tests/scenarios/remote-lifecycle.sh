@@ -1,5 +1,5 @@
 # timeout: 420
-# cost: 34 at 25 cycles
+# cost: 25 at 25 cycles
 # doorbells: mailbox softirq mailbox1ch
 # remotes: firmware
 # The transport follows the remote processor's life (rockchip,remoteproc):
