@@ -14,7 +14,7 @@ source "$(dirname "$0")/env.sh"
 # Each crate, then the binaries it builds for the guest.
 CRATES=(
 	"userspace/rpmsg_echo rpmsg_echo"
-	"tests/tools hold_poll tx_fill"
+	"tests/tools hold_poll tx_fill klog_wait"
 )
 # USERSPACE_ARCH=arm builds them for the 32-bit ARM board instead, into
 # build/userspace-arm/.

@@ -33,7 +33,7 @@ if [ ! -e "$root/bin/sh" ]; then
 	for applet in sh ash cat echo ls mkdir mount umount insmod rmmod lsmod modinfo grep sed awk \
 		sleep dmesg poweroff cut head tail wc tr test printf seq find xargs kill ps timeout \
 		hexdump od dd cmp sort uniq date true false basename dirname readlink ln rm cp mv \
-		sync env expr stat usleep pidof watch tee diff taskset stty setsid cttyhack; do
+		sync env expr stat usleep pidof watch tee diff taskset stty setsid cttyhack mkfifo; do
 		ln -sf busybox "$root/bin/$applet"
 	done
 fi

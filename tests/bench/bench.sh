@@ -75,7 +75,7 @@ else
 fi
 t0=$(cut -d' ' -f1 /proc/uptime)
 insmod /modules/rockchip_rpmsg.ko
-wait_for 10 klog_has "$CHRDEV_ANNOUNCED"
+wait_klog 10 "$CHRDEV_ANNOUNCED"
 online=$(dmesg | grep "rpmsg host is online" | head -1 | sed 's/^\[ *\([0-9.]*\)\].*/\1/')
 echo "BENCH {\"metric\":\"insmod_to_online_ms\",\"value\":$(awk "BEGIN{printf \"%.1f\", ($online - $t0) * 1000}")}"
 
@@ -214,7 +214,7 @@ if [ "$REMOTE" = firmware ]; then
 		echo "rig-bench: $fault knob" >/dev/kmsg
 		check "recovery: the firmware takes the $fault knob" remote_knob $fault
 		check "recovery: the remote announces its channel after the $fault" \
-			wait_for 20 announced_times $((announced + 1))
+			wait_announced 20 $((announced + 1))
 		check "recovery: echo after the $fault" rpmsg_echo --count 1 --quiet
 		echo "rig-bench: $fault echo done" >/dev/kmsg
 		awk -v f="$fault" -v t0="$(klog_time "rig-bench: $fault knob")" \

@@ -18,7 +18,7 @@ insmod /modules/rockchip_rpmsg.ko
 klog | grep -E 'rockchip-rpmsg'
 echo "### echo start > /sys/class/remoteproc/remoteproc0/state   (loads /lib/firmware/rockchip-rpmsg/remote_fw.elf, starts CPU1 with PSCI CPU_ON)"
 echo start > /sys/class/remoteproc/remoteproc0/state
-wait_for 10 klog_has "$CHRDEV_ANNOUNCED"
+wait_klog 10 "$CHRDEV_ANNOUNCED"
 klog | grep -E 'rockchip_rproc|remoteproc'
 echo "### cat /sys/class/remoteproc/remoteproc0/state"
 cat /sys/class/remoteproc/remoteproc0/state

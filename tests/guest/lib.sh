@@ -37,7 +37,7 @@ check_klog() {
 # check_klog_soon DESCRIPTION FIXED-STRING: check_klog, once the line has
 # had 5 s to appear (for what the remote or a worker reports later).
 check_klog_soon() {
-	wait_for 5 klog_has "$2"
+	wait_klog 5 "$2"
 	check_klog "$1" "$2"
 }
 
@@ -55,14 +55,32 @@ check_klog_order() {
 	ok "$desc"
 }
 
-# wait_for SECONDS COMMAND...: polls until the command succeeds.
+# now_cs: sets NOW_CS to the guest's uptime in centiseconds (a builtin:
+# $(...) would fork).
+now_cs() {
+	local up
+	read -r up _ </proc/uptime
+	NOW_CS=$((${up%.*} * 100 + 1${up#*.} - 100))
+}
+
+# nap: sleeps 0.1 s without a fork: read times out on a FIFO that nobody
+# writes (fd 7, opened read-write so that it never reports an end of file).
+# A fork and exec (usleep) costs ~40 ms of the debug guest's one CPU, which
+# the work being polled for needs.
+mkfifo /tmp/.nap 2>/dev/null; exec 7<>/tmp/.nap
+nap() { read -r -t 0.1 _ <&7; }
+
+# wait_for SECONDS COMMAND...: polls every 0.1 s until the command succeeds
+# or SECONDS have passed.
 wait_for() {
-	t=$(($1 * 10)); shift
-	while [ $t -gt 0 ]; do
-		"$@" >/dev/null 2>&1 && return 0
-		usleep 100000; t=$((t - 1))
+	local wait_for_end
+	now_cs; wait_for_end=$((NOW_CS + $1 * 100)); shift
+	while ! "$@" >/dev/null 2>&1; do
+		now_cs; [ "$NOW_CS" -lt "$wait_for_end" ] || return 1
+		nap
 	done
-	return 1
+	# (A loop's status is its body's last command's: the nap's.)
+	return 0
 }
 
 # wait_until SECONDS CONDITION: like wait_for, for a shell condition whose
@@ -72,10 +90,17 @@ wait_until() { wait_for "$1" eval "$2"; }
 # (A fixed string is found with or without the timestamps: no sed.)
 klog_has() { dmesg | grep -qF -- "$1"; }
 
+# wait_klog SECONDS FIXED-STRING: waits until the kernel log (what dmesg
+# shows) has a line containing it. klog_wait sleeps in poll() on /dev/kmsg:
+# a dmesg poll every 100 ms would cost the guest's one CPU three forks
+# (~40 ms each), taken from the work being waited for.
+wait_klog() { klog_wait --timeout "$1" -- "$2"; }
+
 # The rpmsg core's line for the remote's announcement of its echo channel.
 CHRDEV_ANNOUNCED="creating channel rpmsg_chrdev addr 0x3000"
-# announced_times N: that line is in the kernel log at least N times.
-announced_times() { [ "$(klog | grep -cF -- "$CHRDEV_ANNOUNCED")" -ge "$1" ]; }
+# wait_announced SECONDS N: waits until that line is in the kernel log N
+# times.
+wait_announced() { klog_wait --timeout "$1" --count "$2" -- "$CHRDEV_ANNOUNCED"; }
 # pool_leak_reported: the driver found buffer-pool bytes still allocated
 # after tearing a node down (it counts them at every unbind and rmmod).
 POOL_LEAK="bytes of the buffer pool still in use after teardown"
@@ -163,7 +188,7 @@ load_rig() {
 	load_doorbells || return 1
 	load_remote "$@" || return 1
 	insmod /modules/rockchip_rpmsg.ko || return 1
-	wait_for 10 klog_has "$CHRDEV_ANNOUNCED"
+	wait_klog 10 "$CHRDEV_ANNOUNCED"
 }
 
 unload_rig() {
@@ -375,7 +400,7 @@ broken_dt_cases() {
 	local cases node errno text
 	cases=$(cat)
 	check "rig up (the valid node probes next to the broken ones)" load_rig log_messages=0
-	wait_for 10 announced_times "${VALID_VDEVS:-1}"
+	wait_announced 10 "${VALID_VDEVS:-1}"
 	while read -r node errno text; do
 		expect "$node" "$errno" "$text"
 	done <<EOF
@@ -386,7 +411,7 @@ EOF
 	check "the rig restarts the remote core" restart_remote
 	check "insmod again" insmod /modules/rockchip_rpmsg.ko
 	check "insmod again: the remote announces its channel a second time" \
-		wait_for 10 announced_times $((2 * ${VALID_VDEVS:-1}))
+		wait_announced 10 $((2 * ${VALID_VDEVS:-1}))
 	check "insmod again: the valid node echoes" rpmsg_echo --count 2 --quiet
 	while read -r node errno text; do
 		check_eq "insmod again: $node fails the same way" 2 "$(probe_failed "$node" "$errno" | grep -c .)"

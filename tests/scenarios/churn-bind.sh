@@ -24,7 +24,7 @@ if dd bs=512 count=1 <&3 >/dev/null 2>&1; then not_ok "a read from $dev open acr
 exec 3>&-
 check "the rig restarts the remote core" restart_remote
 echo 47a00000.rpmsg > $DRV/bind
-check "bind again" wait_for 10 announced_times 2
+check "bind again" wait_announced 10 2
 
 # rpmsg_echo in the background for the whole churn: it fails while the
 # device is away and is started again. While it still holds a removed

@@ -5,7 +5,7 @@
 # The upstream rpmsg_client_sample completes its 100-message exchange.
 check "rig up with rpmsg-client-sample announced" load_rig client_sample=1 log_messages=0
 check "rpmsg_client_sample loads" insmod /modules/rpmsg_client_sample.ko
-wait_for 30 klog_has "goodbye!"
+wait_klog 30 "goodbye!"
 check_klog "the sample got message 100" "incoming msg 100 (src: 0x3001)"
 check_klog "the sample said goodbye" "goodbye!"
 check "rmmod rpmsg_client_sample" rmmod rpmsg_client_sample

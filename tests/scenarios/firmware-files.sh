@@ -52,7 +52,7 @@ check_eq "remoteproc: running" running "$(cat $R/state)"
 check_klog "it was loaded from the file again" "firmware $FW: 3 segment(s), "
 check_klog "and runs" "remote firmware running on CPU 0x1"
 check "insmod the transport" insmod /modules/rockchip_rpmsg.ko
-check "the remote announces its channel" wait_for 10 klog_has "$CHRDEV_ANNOUNCED"
+check "the remote announces its channel" wait_klog 10 "$CHRDEV_ANNOUNCED"
 check "echo works" rpmsg_echo --count 3 --quiet
 check_audit
 check "unload" unload_rig

@@ -15,7 +15,7 @@ while [ $n -lt $cycles ]; do
 	n=$((n + 1))
 	dmesg -c >/dev/null
 	insmod /modules/rockchip_rpmsg.ko || { fails=$((fails + 1)); echo "# cycle $n: insmod failed"; continue; }
-	if ! wait_for 10 klog_has "$CHRDEV_ANNOUNCED"; then
+	if ! wait_klog 10 "$CHRDEV_ANNOUNCED"; then
 		fails=$((fails + 1)); echo "# cycle $n: no announcement"
 	elif ! rpmsg_echo --count 2 --quiet; then
 		fails=$((fails + 1)); echo "# cycle $n: echo failed"

@@ -50,10 +50,10 @@ hold_across_unbind() {
 }
 
 hold_across_unbind "first unbind"
-check "bind again: the remote announces its channel again" wait_for 10 announced_times 2
+check "bind again: the remote announces its channel again" wait_announced 10 2
 check "bind again: the echo works" rpmsg_echo --count 3 --quiet
 hold_across_unbind "second unbind"
-check "bind a third time: the remote announces its channel again" wait_for 10 announced_times 3
+check "bind a third time: the remote announces its channel again" wait_announced 10 3
 check "bind a third time: the echo works" rpmsg_echo --count 3 --quiet
 check_fails "no buffer-pool bytes left in use after any unbind" pool_leak_reported
 check_audit

@@ -13,7 +13,7 @@ check "the device is on the deferred list" grep -q 47a00000.rpmsg /sys/kernel/de
 check "no virtio device yet" test ! -e /sys/bus/virtio/devices/virtio0
 check "the remote core is up" load_remote
 check "the controller appears" insmod /modules/rockchip_amp_mbox.ko
-wait_for 10 klog_has "$CHRDEV_ANNOUNCED"
+wait_klog 10 "$CHRDEV_ANNOUNCED"
 check_klog "the deferred probe completes" "virtio_rpmsg_bus virtio0: creating channel rpmsg_chrdev addr 0x3000"
 check "echo works" rpmsg_echo --count 2 --quiet
 check "unload" unload_rig

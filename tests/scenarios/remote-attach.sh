@@ -28,7 +28,7 @@ check_eq "no firmware file was loaded" 0 "$(klog | grep -c 'bytes loaded, entry'
 check "the firmware's console: it ran before Linux and took its interrupt back" \
 	grep -q 'claimed again (Linux attached)' $FW_DBG/log
 check "insmod rockchip_rpmsg" insmod /modules/rockchip_rpmsg.ko
-check "the attached remote announces rpmsg_chrdev" wait_for 10 klog_has "$CHRDEV_ANNOUNCED"
+check "the attached remote announces rpmsg_chrdev" wait_klog 10 "$CHRDEV_ANNOUNCED"
 check "echo with the attached remote" rpmsg_echo --count 3 --quiet
 dmesg -c >/dev/null
 check "remoteproc: stop the attached remote" sh -c "echo stop >$R/state"
@@ -39,7 +39,7 @@ check_klog_order "the virtio device goes, then the CPU stops" \
 check "remoteproc: start it from Linux" sh -c "echo start >$R/state"
 check_eq "remoteproc: running" running "$(cat $R/state)"
 check_klog "the firmware file was loaded this time" "bytes loaded, entry 0x47000000"
-check "the remote announces rpmsg_chrdev again" wait_for 10 klog_has "$CHRDEV_ANNOUNCED"
+check "the remote announces rpmsg_chrdev again" wait_klog 10 "$CHRDEV_ANNOUNCED"
 check "echo after the start from Linux" rpmsg_echo --count 3 --quiet
 check_audit
 check "unload" unload_rig

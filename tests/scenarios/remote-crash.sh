@@ -34,7 +34,7 @@ check "the firmware takes the crash knob" remote_knob crash
 check_klog_soon "the health check notices the crash" \
 	"remote firmware on CPU 0x1 crashed (its CPU is off): reporting it to remoteproc"
 check_klog_soon "remoteproc reports it" "crash detected in remote-firmware: type fatal error"
-check "the recovered remote announces its channel again" wait_for 10 klog_has "$CHRDEV_ANNOUNCED"
+check "the recovered remote announces its channel again" wait_klog 10 "$CHRDEV_ANNOUNCED"
 check_klog_order "recovery: the virtio device goes, the firmware restarts, the device comes back" \
 	"crash detected in remote-firmware: type fatal error" \
 	"rockchip-rpmsg 47a00000.rpmsg: remote core crashed: 1 virtio device(s) removed" \
@@ -62,7 +62,7 @@ check "without recovery the remote stays crashed" wait_until 5 '[ "$(cat $R/stat
 check_fails "an echo to the crashed remote gets no answer (1 s timeout)" \
 	rpmsg_echo --count 1 --quiet --timeout 1000
 check "recover on request" sh -c "echo recover >$R/recovery"
-check "the remote announces its channel after the recovery" wait_for 10 klog_has "$CHRDEV_ANNOUNCED"
+check "the remote announces its channel after the recovery" wait_klog 10 "$CHRDEV_ANNOUNCED"
 check "echo works" rpmsg_echo --count 3 --quiet
 check "remoteproc: recovery enabled again" sh -c "echo enabled >$R/recovery"
 check_klog "remoteproc counted both crashes" "handling crash #2 in remote-firmware"

@@ -14,7 +14,7 @@ next_echo() { src=$((src + 1)); rpmsg_echo --src $src --count 2 --quiet --timeou
 reload() {
 	dmesg -c >/dev/null
 	rmmod rockchip_rpmsg && restart_remote && insmod /modules/rockchip_rpmsg.ko &&
-		wait_for 10 klog_has "$CHRDEV_ANNOUNCED"
+		wait_klog 10 "$CHRDEV_ANNOUNCED"
 }
 
 # Doorbell storm: every doorbell is received, or merged into one still
@@ -42,7 +42,7 @@ remote_knob ns-flood=1
 name="flood-0~~~~~~~~~~~~~~~~~~~~~~~~"
 check_klog_soon "NS name without NUL: the rpmsg core cuts it to 31 bytes" "creating channel $name addr 0x5000"
 remote_knob ns-flood=20
-wait_for 10 sh -c '[ $(dmesg | grep -c "creating channel flood-") -ge 21 ]'
+klog_wait --timeout 10 --count 21 "creating channel flood-"
 check_eq "NS flood: 20 more channels created, kernel up" 21 "$(klog | grep -c 'creating channel flood-')"
 check "NS flood: traffic resumes" next_echo
 

@@ -16,10 +16,10 @@ check "the remote is a remote processor ($R)" test -n "$R"
 check "echo before the hang" rpmsg_echo --count 3 --quiet
 dmesg -c >/dev/null
 check "the firmware takes the hang knob" remote_knob hang
-check "the health check reports the hang within 4 s" wait_for 4 klog_has \
+check "the health check reports the hang within 4 s" wait_klog 4 \
 	"remote firmware on CPU 0x1 hangs: no heartbeat for 2000 ms though prodded: reporting it to remoteproc"
 check_klog_soon "remoteproc reports a watchdog crash" "crash detected in remote-firmware: type watchdog"
-check "the recovered remote announces its channel again" wait_for 10 klog_has "$CHRDEV_ANNOUNCED"
+check "the recovered remote announces its channel again" wait_klog 10 "$CHRDEV_ANNOUNCED"
 check_klog_order "recovery: devices removed, the ignored stop reported, reset, restarted" \
 	"crash detected in remote-firmware: type watchdog" \
 	"rockchip-rpmsg 47a00000.rpmsg: remote core crashed: 1 virtio device(s) removed" \

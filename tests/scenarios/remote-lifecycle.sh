@@ -28,7 +28,7 @@ check_eq "the remote still runs" running "$(cat $R/state)"
 check "insmod rockchip_rpmsg" insmod /modules/rockchip_rpmsg.ko
 check_klog "the transport restarts the remote it finds on an earlier session's rings" \
 	"rockchip-rpmsg 47a00000.rpmsg: remote processor remote-firmware runs on an earlier session's rings: restarting it"
-check "the restarted remote announces rpmsg_chrdev again" wait_for 10 announced_times 2
+check "the restarted remote announces rpmsg_chrdev again" wait_announced 10 2
 check "echo after the rebind" rpmsg_echo --count 3 --quiet
 
 dev=/dev/$(rpmsg_devs | head -1)
@@ -48,7 +48,7 @@ check_fails "no buffer-pool bytes left in use after the stop" pool_leak_reported
 check_eq "the stopped core's clock is released" 0 "$(core_clock_enables)"
 check_eq "its device is runtime-suspended (its power domain released)" suspended "$(core_runtime_status)"
 check "remoteproc: start" sh -c "echo start >$R/state"
-check "the remote announces rpmsg_chrdev after the start" wait_for 10 klog_has "$CHRDEV_ANNOUNCED"
+check "the remote announces rpmsg_chrdev after the start" wait_klog 10 "$CHRDEV_ANNOUNCED"
 check "a new echo works" rpmsg_echo --count 3 --quiet
 
 fails=0; n=0
@@ -60,7 +60,7 @@ while [ $n -lt $cycles ]; do
 	! pool_leak_reported || { fails=$((fails + 1)); echo "# cycle $n: $(klog | grep -F "$POOL_LEAK")"; }
 	core_clock_enabled_times 0 || { fails=$((fails + 1)); echo "# cycle $n: clock enabled $(core_clock_enables) times while stopped"; }
 	echo start >$R/state || { fails=$((fails + 1)); echo "# cycle $n: start failed"; continue; }
-	if ! wait_for 10 klog_has "$CHRDEV_ANNOUNCED"; then
+	if ! wait_klog 10 "$CHRDEV_ANNOUNCED"; then
 		fails=$((fails + 1)); echo "# cycle $n: no announcement"
 	elif ! rpmsg_echo --count 2 --quiet; then
 		fails=$((fails + 1)); echo "# cycle $n: echo failed"

@@ -20,7 +20,7 @@ for n in 1 2 3; do
 	check_eq "restart $n: and runs again ($((n + 1)) starts so far)" $((n + 1)) \
 		"$(klog | grep -c 'remote firmware running on CPU 0x1 (entry 0x47000000')"
 	check "restart $n: insmod rockchip_rpmsg" insmod /modules/rockchip_rpmsg.ko
-	check "restart $n: the remote announces rpmsg_chrdev again" wait_for 10 announced_times $((n + 1))
+	check "restart $n: the remote announces rpmsg_chrdev again" wait_announced 10 $((n + 1))
 	check "restart $n: echo works" rpmsg_echo --count 3 --quiet
 	check_eq "restart $n: the restarted firmware took only the new messages" 3 "$(remote_stat messages_in)"
 done

@@ -24,7 +24,7 @@ check "no virtio device was registered" test ! -e /sys/bus/virtio/devices/virtio
 check_eq "no rpmsg device exists" "" "$(rpmsg_devs)"
 check "the rig restarts the remote core" restart_remote
 check "the bind after the restart works" sh -c "echo 47a00000.rpmsg > $DRV/bind"
-check "the remote announces its channel again" wait_for 10 announced_times 2
+check "the remote announces its channel again" wait_announced 10 2
 check "echo works" rpmsg_echo --count 3 --quiet
 check_fails "no buffer-pool bytes left in use after any unbind" pool_leak_reported
 check "unload" unload_rig

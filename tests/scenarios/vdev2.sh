@@ -9,7 +9,7 @@
 # probes and are checked there), so the two share a boot; the one-channel
 # board has no broken-dt variant and only the second instance.
 check "rig up" load_rig log_messages=0
-wait_for 10 announced_times 2
+wait_announced 10 2
 check_klog "vdev1 reports its vrings" "rpdev vdev1: vring0 0x47a10000, vring1 0x47a18000"
 check_klog "virtio1 comes online" "virtio_rpmsg_bus virtio1: rpmsg host is online"
 check_klog "virtio1 gets the announcement" "virtio_rpmsg_bus virtio1: creating channel rpmsg_chrdev addr 0x3000"

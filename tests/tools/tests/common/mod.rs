@@ -34,6 +34,7 @@ pub fn mkfifo(path: &Path) {
 }
 
 /// Waits up to 10 s for `cond`, failing the test with `what` after that.
+#[allow(dead_code)] // klog_wait's tests have no use for it
 pub fn wait_for(what: &str, cond: impl Fn() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while !cond() {
