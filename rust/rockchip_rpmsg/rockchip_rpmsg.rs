@@ -248,7 +248,7 @@ impl<'bound> RockchipRpmsg<'bound> {
         };
 
         let vdevs = VdevSet::new(
-            rx.service().clone(),
+            rx.clone(),
             bell.clone(),
             region,
             cfg.vring_base,

@@ -40,6 +40,9 @@ pub(crate) struct LinkStats {
     pub(crate) doorbells_merged: Counter,
     /// Service runs of the rx work.
     pub(crate) rx_work_runs: Counter,
+    /// Service runs queued when a virtio driver became ready (DRIVER_OK),
+    /// for buffers the remote used while callbacks were still off.
+    pub(crate) ready_runs: Counter,
     /// 1 once the remote has rung a valid doorbell.
     pub(crate) remote_ready: Atomic<u32>,
     /// The doorbell gate's state (`doorbell_gate`).
@@ -66,6 +69,7 @@ impl LinkStats {
             bad_link_id: Counter::new(),
             doorbells_merged: Counter::new(),
             rx_work_runs: Counter::new(),
+            ready_runs: Counter::new(),
             remote_ready: Atomic::new(0),
             gate: Atomic::new(doorbell_gate::IDLE),
             reported_send_error: Atomic::new(false),
@@ -144,6 +148,7 @@ fn link_files<'data>(link: &'data Arc<Link>, dir: &ScopedDir<'data, '_>) {
     dir.read_only_file(c"bad_link_id", &s.bad_link_id);
     dir.read_only_file(c"doorbells_merged", &s.doorbells_merged);
     dir.read_only_file(c"rx_work_runs", &s.rx_work_runs);
+    dir.read_only_file(c"ready_runs", &s.ready_runs);
     dir.read_only_file(c"remote_ready", &s.remote_ready);
     dir.read_callback_file(c"doorbells_outstanding", &s.gate, &show_outstanding);
     for (i, instance) in link.instances.iter().enumerate() {

@@ -4,7 +4,7 @@
 
 use crate::{
     layout,
-    link::{Bell, Instance, Link},
+    link::{Bell, Instance, RxThread},
     sys,
     virtio::{Transport, Virtqueues},
 };
@@ -13,7 +13,8 @@ use kernel::sync::{atomic::Relaxed, Arc};
 /// The transport of one virtio device on a link.
 pub(crate) struct RpmsgVdev {
     pub(crate) instance: Arc<Instance>,
-    pub(crate) link: Arc<Link>,
+    /// The thread servicing the link's virtqueues (and the link).
+    pub(crate) rx: Arc<RxThread>,
     pub(crate) bell: Bell,
 }
 
@@ -31,6 +32,14 @@ impl Transport for RpmsgVdev {
         if u32::from(status) & sys::VIRTIO_CONFIG_S_DRIVER_OK != 0 {
             // The driver is ready for callbacks from now on.
             self.instance.vqs.set_live(true);
+            // A remote already linked up (its first doorbell came from an
+            // earlier session, or it announces as soon as rx buffers are
+            // posted) may have used buffers while callbacks were off: the
+            // service run its doorbell asked for did nothing, and it will
+            // not ring again for them. One run now hands them to rpmsg.
+            if self.rx.kick() {
+                self.rx.service().stats.ready_runs.add(1, Relaxed);
+            }
         }
     }
 
@@ -59,7 +68,7 @@ impl Transport for RpmsgVdev {
         } else {
             stats.tvq_notifies.add(1, Relaxed);
         }
-        self.link.ring(&self.bell);
+        self.rx.service().ring(&self.bell);
         true
     }
 }

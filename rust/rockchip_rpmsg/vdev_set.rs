@@ -6,7 +6,7 @@
 
 use crate::{
     layout,
-    link::{Bell, Link},
+    link::{Bell, RxThread},
     proto,
     remoteproc_subdev::SubdevOps,
     reserved_mem::AssignedPool,
@@ -26,7 +26,8 @@ use kernel::{
 /// Every virtio device of one link.
 #[pin_data]
 pub(crate) struct VdevSet {
-    link: Arc<Link>,
+    /// The thread servicing the link's virtqueues (and the link).
+    rx: Arc<RxThread>,
     bell: Bell,
     /// The vring region, to tell fresh rings from an earlier session's.
     region: Arc<SharedRegion>,
@@ -43,9 +44,10 @@ pub(crate) struct VdevSet {
 }
 
 impl VdevSet {
-    /// A set for `link`'s instances, none registered yet.
+    /// A set for the instances of the link `rx` services, none registered
+    /// yet.
     pub(crate) fn new(
-        link: Arc<Link>,
+        rx: Arc<RxThread>,
         bell: Bell,
         region: Arc<SharedRegion>,
         vring_base: PhysAddr,
@@ -54,7 +56,7 @@ impl VdevSet {
     ) -> Result<Arc<Self>> {
         Arc::pin_init(
             pin_init!(Self {
-                link,
+                rx,
                 bell,
                 region,
                 vring_base,
@@ -73,7 +75,7 @@ impl VdevSet {
     /// holds.
     pub(crate) fn earlier_session(&self) -> Option<(usize, proto::session::EarlierSession)> {
         let ring = proto::layout::VringLayout::rockchip();
-        (0..self.link.instances.len()).find_map(|i| {
+        (0..self.rx.service().instances.len()).find_map(|i| {
             let vring0 = layout::vring_offset(i, 0) as usize;
             proto::session::earlier_session(
                 &*self.region,
@@ -109,7 +111,7 @@ impl VdevSet {
         if !registered.is_empty() {
             return Ok(());
         }
-        for (i, instance) in self.link.instances.iter().enumerate() {
+        for (i, instance) in self.rx.service().instances.iter().enumerate() {
             dev_info!(
                 dev,
                 "rpdev vdev{}: vring0 {:#x}, vring1 {:#x}\n",
@@ -121,7 +123,7 @@ impl VdevSet {
             instance.stats.halted.store(false, Relaxed);
             let transport = RpmsgVdev {
                 instance: instance.clone(),
-                link: self.link.clone(),
+                rx: self.rx.clone(),
                 bell: self.bell.clone(),
             };
             match Registration::register(dev, VIRTIO_ID_RPMSG, transport) {
