@@ -90,17 +90,17 @@ wait_until() { wait_for "$1" eval "$2"; }
 # (A fixed string is found with or without the timestamps: no sed.)
 klog_has() { dmesg | grep -qF -- "$1"; }
 
-# wait_klog SECONDS FIXED-STRING: waits until the kernel log (what dmesg
-# shows) has a line containing it. klog_wait sleeps in poll() on /dev/kmsg:
-# a dmesg poll every 100 ms would cost the guest's one CPU three forks
-# (~40 ms each), taken from the work being waited for.
-wait_klog() { klog_wait --timeout "$1" -- "$2"; }
+# wait_klog SECONDS FIXED-STRING [N]: waits until the kernel log (what
+# dmesg shows) has N lines (default 1) containing it. klog_wait sleeps in
+# poll() on /dev/kmsg: a dmesg poll every 100 ms would cost the guest's one
+# CPU three forks (~40 ms each), taken from the work being waited for.
+wait_klog() { klog_wait --timeout "$1" --count "${3:-1}" -- "$2"; }
 
 # The rpmsg core's line for the remote's announcement of its echo channel.
 CHRDEV_ANNOUNCED="creating channel rpmsg_chrdev addr 0x3000"
 # wait_announced SECONDS N: waits until that line is in the kernel log N
 # times.
-wait_announced() { klog_wait --timeout "$1" --count "$2" -- "$CHRDEV_ANNOUNCED"; }
+wait_announced() { wait_klog "$1" "$CHRDEV_ANNOUNCED" "$2"; }
 # pool_leak_reported: the driver found buffer-pool bytes still allocated
 # after tearing a node down (it counts them at every unbind and rmmod).
 POOL_LEAK="bytes of the buffer pool still in use after teardown"

@@ -37,10 +37,10 @@ check_eq "no transmission failed at the controller" 0 "$(drv_stat doorbell_tx_er
 # (The driver also queues one run when the virtio driver becomes ready:
 # ready_runs.)
 wait_until 5 '[ $(($(drv_stat doorbells_received) + $(drv_stat ready_runs))) = $(($(drv_stat rx_work_runs) + $(drv_stat doorbells_merged))) ]'
-good=$(drv_stat doorbells_received)
-check_eq "every good doorbell started a service run or merged into a queued one ($(drv_stat ready_runs) more at DRIVER_OK)" \
-	"$((good + $(drv_stat ready_runs)))" "$(($(drv_stat rx_work_runs) + $(drv_stat doorbells_merged)))"
-check "the driver becoming ready queued at most one service run ($(drv_stat ready_runs))" test "$(drv_stat ready_runs)" -le 1
+good=$(drv_stat doorbells_received); ready=$(drv_stat ready_runs)
+check_eq "every good doorbell started a service run or merged into a queued one ($ready more at DRIVER_OK)" \
+	"$((good + ready))" "$(($(drv_stat rx_work_runs) + $(drv_stat doorbells_merged)))"
+check "the driver becoming ready queued at most one service run ($ready)" test "$ready" -le 1
 check "service runs found used rx buffers" test "$(drv_stat vdev0/rvq_interrupts)" -gt 0
 check "service runs found returned tx buffers" test "$(drv_stat vdev0/tvq_interrupts)" -gt 0
 check_eq "no used-index violations" 0 "$(drv_stat vdev0/bad_used_index)"

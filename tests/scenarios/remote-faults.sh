@@ -42,7 +42,7 @@ remote_knob ns-flood=1
 name="flood-0~~~~~~~~~~~~~~~~~~~~~~~~"
 check_klog_soon "NS name without NUL: the rpmsg core cuts it to 31 bytes" "creating channel $name addr 0x5000"
 remote_knob ns-flood=20
-klog_wait --timeout 10 --count 21 "creating channel flood-"
+wait_klog 10 "creating channel flood-" 21
 check_eq "NS flood: 20 more channels created, kernel up" 21 "$(klog | grep -c 'creating channel flood-')"
 check "NS flood: traffic resumes" next_echo
 

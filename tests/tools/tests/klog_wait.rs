@@ -5,6 +5,7 @@
 mod common;
 
 use common::{mkfifo, Scratch};
+use std::ffi::OsStr;
 use std::fs::OpenOptions;
 use std::io::Write;
 use std::process::{Command, Output};
@@ -12,6 +13,11 @@ use std::thread::{sleep, spawn};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_klog_wait");
+
+/// Runs klog_wait with `args` and waits for it.
+fn run(args: &[&OsStr]) -> Output {
+    Command::new(BIN).args(args).output().unwrap()
+}
 
 /// Runs klog_wait on a new FIFO while `writer` writes to it (it gets the
 /// FIFO open for writing, and closes it by returning).
@@ -34,12 +40,9 @@ fn run_with(
         writer(&mut f);
     });
     let start = Instant::now();
-    let out = Command::new(BIN)
-        .arg("--source")
-        .arg(&fifo)
-        .args(args)
-        .output()
-        .unwrap();
+    let mut all: Vec<&OsStr> = vec!["--source".as_ref(), fifo.as_os_str()];
+    all.extend(args.iter().map(OsStr::new));
+    let out = run(&all);
     let took = start.elapsed();
     feeder.join().unwrap();
     (out, took)
@@ -98,25 +101,11 @@ fn fails_when_the_log_ends() {
     let dir = Scratch::new("end");
     let log = dir.0.join("log");
     std::fs::write(&log, b"6,1,10,-;something else\n").unwrap();
-    let out = Command::new(BIN)
-        .arg("--source")
-        .arg(&log)
-        .arg("link up")
-        .output()
-        .unwrap();
+    let out = run(&["--source".as_ref(), log.as_os_str(), "link up".as_ref()]);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
-    let out = Command::new(BIN)
-        .arg("--source")
-        .arg(dir.0.join("none"))
-        .arg("x")
-        .output()
-        .unwrap();
+    let none = dir.0.join("none");
+    let out = run(&["--source".as_ref(), none.as_os_str(), "x".as_ref()]);
     assert_eq!(out.status.code(), Some(3), "{out:?}");
-    let out = Command::new(BIN)
-        .arg("--count")
-        .arg("0")
-        .arg("x")
-        .output()
-        .unwrap();
+    let out = run(&["--count".as_ref(), "0".as_ref(), "x".as_ref()]);
     assert_eq!(out.status.code(), Some(2), "{out:?}");
 }
